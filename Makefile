@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make demo` (run the seed workflow) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: venv stack lint typecheck contracts unit test demo dev-up dev-down clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+# Builds (or reuses from the user's cache directory) Kafka, etcd and kube-apiserver.
+stack: venv
+	$(BIN)/kserve-participant dev build
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: venv
+	$(BIN)/mypy
+
+contracts: venv
+	$(BIN)/lint-imports
+
+test: venv stack lint typecheck contracts
+	$(BIN)/pytest
+
+demo: venv stack
+	$(BIN)/kserve-participant demo
+
+dev-up: venv stack
+	$(BIN)/kserve-participant dev up
+
+dev-down: venv
+	$(BIN)/kserve-participant dev down
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""ParticipantRuntime: the participant side of the ACM protocol, driving an ElementHandler."""

@@ -1,0 +1,1 @@
+"""Composition root: builds transport, Kubernetes client, handler, runtime and HTTP server."""

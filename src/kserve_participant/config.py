@@ -1,0 +1,1 @@
+"""Settings read from the Java participant's application.yaml shape and its env overrides."""

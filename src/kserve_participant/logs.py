@@ -1,0 +1,1 @@
+"""Logging setup: key=value or JSON lines, context fields, secret redaction."""
