@@ -118,7 +118,7 @@ class ElementReporter(Protocol):
         message: str | None = None,
         stage: int | None = None,
     ) -> None:
-        """Send a state-change ack for one element (Java: updateAutomationCompositionElementState)."""
+        """Send a state-change ack for one element (updateAutomationCompositionElementState)."""
 
     async def report_element_info(
         self,
