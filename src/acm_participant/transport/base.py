@@ -1,0 +1,49 @@
+"""The transport seam: how the SDK moves message bytes, whatever the broker.
+
+A transport knows topics, keys and bytes, never message types: decoding happens above it.
+Implementations: Kafka (`kafka.py`), DMaaP Message Router (`dmaap.py`), in-process (`memory.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = ["Record", "Subscription", "Transport"]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A topic to consume, in a consumer group (Kafka) or consumer group/id pair (DMaaP)."""
+
+    topic: str
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One consumed message. ``partition``/``offset`` are None where the broker has none (DMaaP)."""
+
+    topic: str
+    value: bytes
+    key: bytes | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+class Transport(Protocol):
+    """Publishes to and consumes from the broker for one process."""
+
+    async def start(self) -> None:
+        """Connect and subscribe; raises TransportError if the broker refuses for good."""
+
+    async def stop(self) -> None:
+        """Flush what was published, close; idempotent."""
+
+    async def publish(self, topic: str, value: bytes, *, key: str | None = None) -> None:
+        """Send one message; raises TransportError if it cannot be delivered."""
+
+    def records(self) -> AsyncIterator[Record]:
+        """Every record of every subscription, as they arrive, until ``stop()``."""
+        ...
