@@ -1,0 +1,78 @@
+"""Element operations as tasks: one per element, superseded by the next, cancelled on TIMEOUT.
+
+Running each element operation in its own task keeps one slow element from delaying any other
+message. A new operation on an element cancels the one still running, so no late ack follows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+from uuid import UUID
+
+__all__ = ["TaskKey", "TaskRegistry"]
+
+_log = logging.getLogger(__name__)
+
+# (composition or instance id, element id or None for a whole-composition operation such as prime)
+TaskKey = tuple[UUID, UUID | None]
+
+
+class TaskRegistry:
+    def __init__(self) -> None:
+        self._tasks: dict[TaskKey, asyncio.Task[None]] = {}
+        self._owner: dict[TaskKey, UUID] = {}  # key -> composition id, for composition timeouts
+
+    def running(self, key: TaskKey) -> asyncio.Task[None] | None:
+        task = self._tasks.get(key)
+        return task if task is not None and not task.done() else None
+
+    def spawn(
+        self,
+        key: TaskKey,
+        work: Coroutine[Any, Any, None],
+        *,
+        composition_id: UUID,
+        name: str,
+    ) -> asyncio.Task[None]:
+        """Run ``work`` for ``key``, cancelling the operation it supersedes."""
+        previous = self.running(key)
+        if previous is not None:
+            _log.info("operation %s superseded by %s", previous.get_name(), name)
+            previous.cancel()
+        task = asyncio.create_task(work, name=name)
+        self._tasks[key] = task
+        self._owner[key] = composition_id
+        task.add_done_callback(lambda done: self._forget(key, done))
+        return task
+
+    def _forget(self, key: TaskKey, done: asyncio.Task[None]) -> None:
+        if self._tasks.get(key) is done:
+            del self._tasks[key]
+            self._owner.pop(key, None)
+        if not done.cancelled() and done.exception() is not None:
+            _log.error("element task %s crashed", done.get_name(), exc_info=done.exception())
+
+    def cancel_matching(self, ids: set[UUID]) -> int:
+        """Cancel every task whose instance/composition id, or owning composition, is in ``ids``."""
+        cancelled = 0
+        for key, task in list(self._tasks.items()):
+            if (key[0] in ids or self._owner.get(key) in ids) and not task.done():
+                task.cancel()
+                cancelled += 1
+        return cancelled
+
+    async def drain(self, grace_s: float) -> None:
+        """Let running operations finish for ``grace_s`` seconds, then cancel what is left."""
+        pending = [t for t in self._tasks.values() if not t.done()]
+        if not pending:
+            return
+        _done, still = await asyncio.wait(pending, timeout=grace_s)
+        for task in still:
+            task.cancel()
+        for task in still:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,73 @@
+"""The participant runtime's settings: who it is, what it supports, where it talks, how often.
+
+A plain frozen model with the Java participant intermediary's defaults. Reading a file or the
+environment is the host application's job (``kserve_participant.config`` maps the Java
+``application.yaml`` onto this model); nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from acm_participant.transport.base import Subscription
+
+__all__ = ["ParticipantSettings", "SupportedElementType"]
+
+# Namespace of the deterministic supported-type ids (spec section 8, decision 6): any fixed UUID
+# works, ACM-R matches supported types on name and version.
+_SUPPORTED_TYPE_NAMESPACE = UUID("6f3b1d2e-4a5c-4e7f-9b8a-0c1d2e3f4a5b")
+
+
+class SupportedElementType(BaseModel):
+    """A TOSCA node type (name and version) whose elements this participant handles."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type_name: str = Field(min_length=1)
+    type_version: str = Field(min_length=1)
+    id: UUID | None = None
+
+    @property
+    def stable_id(self) -> UUID:
+        """The configured id, else one derived from name and version (same in every process)."""
+        if self.id is not None:
+            return self.id
+        return uuid.uuid5(_SUPPORTED_TYPE_NAMESPACE, f"{self.type_name} {self.type_version}")
+
+
+class ParticipantSettings(BaseModel):
+    """Everything the runtime needs to know; defaults are the Java KServe participant's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    participant_id: UUID = UUID("101c62b3-8918-41b9-a747-d21eb79c6c04")
+    description: str = "Participant Description"
+    supported_element_types: tuple[SupportedElementType, ...] = Field(min_length=1)
+    reporting_time_interval_ms: int = Field(default=120_000, gt=0)
+    fail_unsupported_operation: bool = False
+    operation_topic: str = Field(default="policy-acruntime-participant", min_length=1)
+    sync_topic: str = Field(default="acm-ppnt-sync", min_length=1)
+    operation_group: str = Field(default="policy-clamp-ac-kserve-ppnt", min_length=1)
+    # REGISTER is re-sent until acked: first after this delay, doubling, capped at the heartbeat.
+    register_retry_initial_ms: int = Field(default=1_000, gt=0)
+    # On stop, in-flight element operations get this long to finish (and ack), then are cancelled.
+    shutdown_grace_ms: int = Field(default=5_000, ge=0)
+    intermediary_version: str = "0.1.0"
+
+    @property
+    def reporting_interval_s(self) -> float:
+        return self.reporting_time_interval_ms / 1000
+
+    def sync_group(self, replica_id: UUID) -> str:
+        """The per-process consumer group of the sync topic, so that every replica reads it all."""
+        return f"{self.operation_group}-sync-{replica_id}"
+
+    def subscriptions(self, replica_id: UUID) -> list[Subscription]:
+        """What a transport of this participant consumes: *op* in the shared group, *sync* alone."""
+        return [
+            Subscription(topic=self.operation_topic, group=self.operation_group),
+            Subscription(topic=self.sync_topic, group=self.sync_group(replica_id)),
+        ]
