@@ -1,0 +1,58 @@
+"""The codec: bytes from the broker to a typed message and back; the only JSON boundary.
+
+Why it exists: one place decides how a record becomes a message, so callers catch exactly one
+error type (:class:`~acm_participant.errors.DecodeError`) whatever is wrong with the bytes.
+The union is validated straight from JSON by a TypeAdapter built once (dispatch on
+``messageType``); error reasons list locations and causes, never input values, because
+payloads may hold secrets.
+"""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter, ValidationError
+
+from acm_participant.errors import DecodeError
+from acm_participant.protocol.messages import (
+    AnyMessage,
+    ParticipantAckMessage,
+    ParticipantMessage,
+)
+
+__all__ = ["decode", "encode"]
+
+_MAX_REASON_ERRORS = 5
+
+_ADAPTER: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
+
+
+def decode(data: bytes | str) -> AnyMessage:
+    """The message ``data`` holds (UTF-8 JSON), typed by its ``messageType``.
+
+    Unknown members are ignored; ``null`` members read as absent.
+
+    Raises:
+        DecodeError: malformed JSON, missing or unknown ``messageType``, or an invalid UUID,
+            enum constant, number or instant; ``reason`` says which, without the payload.
+    """
+    try:
+        return _ADAPTER.validate_json(data)
+    except ValidationError as exc:
+        raise DecodeError(_reason(exc)) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a str that is not encodable as UTF-8
+        raise DecodeError(f"undecodable input: {type(exc).__name__}") from None
+
+
+def encode(message: ParticipantMessage | ParticipantAckMessage) -> bytes:
+    """The compact UTF-8 JSON of ``message``, with ONAP's member names and no null members."""
+    return message.__pydantic_serializer__.to_json(message, by_alias=True, exclude_none=True)
+
+
+def _reason(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    parts = [
+        f"{'.'.join(str(step) for step in error['loc']) or 'message'}: {error['msg']}"
+        for error in errors[:_MAX_REASON_ERRORS]
+    ]
+    if len(errors) > _MAX_REASON_ERRORS:
+        parts.append(f"and {len(errors) - _MAX_REASON_ERRORS} more")
+    return "; ".join(parts)

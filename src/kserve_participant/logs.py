@@ -1,1 +1,0 @@
-"""Logging setup: key=value or JSON lines, context fields, secret redaction."""
