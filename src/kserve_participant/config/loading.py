@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from acm_participant import errors as sdk_errors
 from kserve_participant.config.defaults import DEFAULT_APPLICATION_YAML
 from kserve_participant.config.model import KafkaProperties, Settings
 from kserve_participant.config.placeholders import UnresolvedPlaceholder, resolve_placeholders
@@ -24,7 +25,7 @@ _SECRET_WORDS = ("password", "jaas", "secret", "token", "credential", "private-k
 _ECHO_LIMIT = 80
 
 
-class ConfigError(ValueError):
+class ConfigError(sdk_errors.ConfigError, ValueError):
     """The configuration cannot be used; the message names the key and is safe to log."""
 
 

@@ -71,11 +71,12 @@ class KafkaProperties(BaseModel):
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         default="PLAINTEXT", alias="security.protocol"
     )
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI", "OAUTHBEARER"] = (
-        Field(default="GSSAPI", alias="sasl.mechanism")
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI"] = Field(
+        default="GSSAPI", alias="sasl.mechanism"
     )
     sasl_jaas_config: OptionalSecret = Field(default=None, alias="sasl.jaas.config")
-    # PEM files (what a Python client can use); Java key stores are not readable here.
+    # PEM files only (a Python client cannot read JKS/PKCS12): the Java names
+    # ssl.truststore.location / ssl.keystore.location are read as the CA / certificate PEM.
     ssl_ca_location: str | None = Field(default=None, alias="ssl.ca.location")
     ssl_certificate_location: str | None = Field(default=None, alias="ssl.certificate.location")
     ssl_key_location: str | None = Field(default=None, alias="ssl.key.location")
@@ -85,21 +86,14 @@ class KafkaProperties(BaseModel):
     )
     ssl_truststore_location: str | None = Field(default=None, alias="ssl.truststore.location")
     ssl_keystore_location: str | None = Field(default=None, alias="ssl.keystore.location")
+    ssl_keystore_password: OptionalSecret = Field(default=None, alias="ssl.keystore.password")
+    sasl_kerberos_service_name: str | None = Field(default=None, alias="sasl.kerberos.service.name")
+    client_id: str | None = Field(default=None, alias="client.id")
 
     @field_validator("security_protocol", "sasl_mechanism", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("ssl_truststore_location", "ssl_keystore_location")
-    @classmethod
-    def _no_java_key_stores(cls, value: str | None) -> str | None:
-        if value:
-            raise ValueError(
-                "Java key stores (JKS/PKCS12) are not supported; give PEM files with "
-                "ssl.ca.location, ssl.certificate.location and ssl.key.location"
-            )
-        return value
 
 
 class KafkaSection(_Section):

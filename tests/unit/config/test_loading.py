@@ -184,15 +184,6 @@ def test_dmaap_is_selected_when_legacy_topic_sources_say_dmaap(tmp_path):
     assert load_settings(path, {}).transport_kind == "dmaap"
 
 
-def test_java_key_store_is_refused_with_pem_hint_when_configured(tmp_path):
-    message = _error(
-        tmp_path,
-        "participant:\n  intermediaryParameters:\n    kafka:\n      properties:\n"
-        "        ssl.truststore.location: /x.jks\n",
-    )
-    assert "ssl.ca.location" in message
-
-
 def test_secret_is_masked_in_repr_and_dump_when_configured():
     env = {"HTTP_PASSWORD": "pw-123456", "KAFKA_SASL_JAAS_CONFIG": "jaas-abcdef"}
     settings = load_settings(None, env)
