@@ -1,0 +1,292 @@
+"""The Kafka transport: the Java participant's topics, groups and keys over aiokafka.
+
+One consumer per subscription (its own consumer group: the operation topic's shared group,
+the sync topic's per-process group), ``auto_offset_reset="latest"``, offsets committed only
+after the record was yielded and the caller came back for the next one (at-least-once). One
+producer; keys are UTF-8 strings. aiokafka reconnects by itself when the broker comes back; this
+module watches the connection to tell the :class:`Observer`, bounds publishes with a deadline
+and turns refused credentials into one clear :class:`TransportAuthError`. It never creates
+topics (see :mod:`acm_participant.transport.kafka_admin`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import ConsumerStoppedError, KafkaError
+
+from acm_participant.errors import TransportError
+from acm_participant.observe import Observer
+from acm_participant.transport.backoff import Backoff
+from acm_participant.transport.base import Record, Subscription
+from acm_participant.transport.kafka_probe import probe_broker
+from acm_participant.transport.kafka_settings import KafkaSettings
+
+__all__ = ["KafkaTransport", "KafkaTransportOptions"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaTransportOptions:
+    """Timing of the transport; the defaults suit a participant, tests shorten them."""
+
+    connect_timeout_s: float = 60.0  # start() gives up when no broker answered for this long
+    auth_attempts: int = 3  # rejected logins before start() raises TransportAuthError
+    publish_timeout_s: float = 30.0  # publish() raises TransportError past this deadline
+    join_timeout_s: float = 30.0  # start() waits this long for each consumer's first assignment
+    health_interval_s: float = 2.0  # how often the connection is checked for the Observer
+    commit_timeout_s: float = 5.0
+    stop_timeout_s: float = 10.0
+    backoff: Backoff = field(default_factory=Backoff)
+
+
+class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
+    """Fixes the position of newly assigned partitions, then signals the first join."""
+
+    def __init__(self) -> None:
+        self.consumer: AIOKafkaConsumer | None = None
+        self.event = asyncio.Event()
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        if self.consumer is not None:
+            for partition in assigned:
+                # resolves "latest" now, so nothing published after start() is skipped
+                await self.consumer.position(partition)
+        self.event.set()
+
+
+@dataclass
+class _Consumer:
+    subscription: Subscription
+    client: AIOKafkaConsumer
+    joined: _Joined
+    handled: dict[TopicPartition, int] = field(default_factory=dict)
+    commit_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class _Stopped:
+    """Marks the end of the record stream."""
+
+
+_STOPPED = _Stopped()
+
+
+class KafkaTransport:
+    """A :class:`~acm_participant.transport.base.Transport` over Apache Kafka (aiokafka)."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        subscriptions: list[Subscription],
+        observer: Observer | None = None,
+        *,
+        options: KafkaTransportOptions | None = None,
+    ) -> None:
+        self._settings = settings
+        self._subscriptions = list(subscriptions)
+        self._observer = observer or Observer()
+        self._options = options or KafkaTransportOptions()
+        self._producer: AIOKafkaProducer | None = None
+        self._consumers: list[_Consumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._inbox: asyncio.Queue[tuple[_Consumer, Any] | _Stopped] = asyncio.Queue(maxsize=1)
+        self._connected = False
+        self._stopped = False
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    async def start(self) -> None:
+        options = self._options
+        log.info("Connecting to Kafka %s", self._settings.describe())
+        await probe_broker(
+            self._settings,
+            deadline_s=options.connect_timeout_s,
+            auth_attempts=options.auth_attempts,
+            backoff=options.backoff,
+        )
+        kwargs = self._settings.client_kwargs()
+        try:
+            self._producer = AIOKafkaProducer(**kwargs)
+            await self._producer.start()
+            for subscription in self._subscriptions:
+                self._consumers.append(await self._start_consumer(subscription, kwargs))
+        except KafkaError as exc:
+            await self.stop()
+            raise TransportError(f"Kafka client failed to start: {exc!r}") from exc
+        await self._await_joins()
+        self._set_connected(True)
+        for consumer in self._consumers:
+            topic = consumer.subscription.topic
+            self._spawn(self._consume(consumer), f"kafka-consume-{topic}")
+            self._spawn(self._commit_handled(consumer), f"kafka-commit-{topic}")
+        self._spawn(self._watch_connection(), "kafka-connection-watch")
+
+    async def _start_consumer(
+        self, subscription: Subscription, kwargs: dict[str, Any]
+    ) -> _Consumer:
+        joined = _Joined()
+        client = AIOKafkaConsumer(
+            group_id=subscription.group,
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+            **kwargs,
+        )
+        joined.consumer = client
+        await client.start()
+        client.subscribe([subscription.topic], listener=joined)
+        return _Consumer(subscription, client, joined)
+
+    async def _await_joins(self) -> None:
+        for consumer in self._consumers:
+            try:
+                async with asyncio.timeout(self._options.join_timeout_s):
+                    await consumer.joined.event.wait()
+            except TimeoutError:
+                log.warning(
+                    "Consumer group %s has not joined topic %s after %g s (does the topic exist?);"
+                    " consuming will start when it does",
+                    consumer.subscription.group,
+                    consumer.subscription.topic,
+                    self._options.join_timeout_s,
+                )
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        self._tasks.append(asyncio.create_task(coro, name=name))
+
+    async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for consumer in self._consumers:
+            await self._commit_pending(consumer)
+        clients: list[Any] = [c.client for c in self._consumers]
+        if self._producer is not None:
+            clients.append(self._producer)
+        for client in clients:
+            try:
+                async with asyncio.timeout(self._options.stop_timeout_s):
+                    await client.stop()
+            except (KafkaError, TimeoutError) as exc:
+                log.warning("Kafka client did not stop cleanly: %r", exc)
+        self._drop_inbox()
+        self._inbox.put_nowait(_STOPPED)
+
+    def _drop_inbox(self) -> None:
+        while not self._inbox.empty():
+            self._inbox.get_nowait()
+
+    async def publish(self, topic: str, value: bytes, *, key: str | None = None) -> None:
+        if self._producer is None or self._stopped:
+            raise TransportError(f"Kafka transport not running: cannot publish to {topic!r}")
+        timeout_s = self._options.publish_timeout_s
+        key_bytes = key.encode() if key is not None else None
+        delays = self._options.backoff.delays()
+        try:
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    try:
+                        await self._producer.send_and_wait(topic, value, key=key_bytes)
+                        self._set_connected(True)
+                        return
+                    except KafkaError as exc:
+                        if not exc.retriable:
+                            raise TransportError(
+                                f"Kafka refused a record for {topic!r}: {exc!r}"
+                            ) from exc
+                        self._set_connected(False)
+                        log.warning("Publish to %s failed (%r); retrying", topic, exc)
+                        await asyncio.sleep(next(delays))
+        except TimeoutError as exc:
+            raise TransportError(
+                f"Kafka did not acknowledge a record for {topic!r} within {timeout_s:g} s"
+            ) from exc
+
+    async def records(self) -> AsyncIterator[Record]:
+        while True:
+            item = await self._inbox.get()
+            if isinstance(item, _Stopped):
+                self._inbox.put_nowait(item)
+                return
+            consumer, message = item
+            yield Record(
+                topic=message.topic,
+                value=message.value if message.value is not None else b"",
+                key=message.key,
+                partition=message.partition,
+                offset=message.offset,
+            )
+            # the caller came back for more: the record was handled, its offset may be committed
+            consumer.handled[TopicPartition(message.topic, message.partition)] = message.offset + 1
+            consumer.commit_wanted.set()
+
+    async def _consume(self, consumer: _Consumer) -> None:
+        delays = self._options.backoff.delays()
+        while True:
+            try:
+                message = await consumer.client.getone()
+            except ConsumerStoppedError:
+                return
+            except KafkaError as exc:
+                log.warning("Consuming %s failed (%r); retrying", consumer.subscription.topic, exc)
+                await asyncio.sleep(next(delays))
+                continue
+            await self._inbox.put((consumer, message))
+
+    async def _commit_handled(self, consumer: _Consumer) -> None:
+        while True:
+            await consumer.commit_wanted.wait()
+            consumer.commit_wanted.clear()
+            await self._commit_pending(consumer)
+
+    async def _commit_pending(self, consumer: _Consumer) -> None:
+        if not consumer.handled:
+            return
+        offsets, consumer.handled = consumer.handled, {}
+        try:
+            async with asyncio.timeout(self._options.commit_timeout_s):
+                await consumer.client.commit(offsets)
+        except (KafkaError, TimeoutError) as exc:
+            # at-least-once: an uncommitted record is redelivered after a rebalance, never lost
+            log.warning("Committing offsets of %s failed: %r", consumer.subscription.topic, exc)
+
+    async def _watch_connection(self) -> None:
+        interval = self._options.health_interval_s
+        while True:
+            await asyncio.sleep(interval)
+            self._set_connected(await self._metadata_reachable(interval))
+
+    async def _metadata_reachable(self, timeout_s: float) -> bool:
+        assert self._producer is not None
+        try:
+            async with asyncio.timeout(timeout_s):
+                return bool(await self._producer.client.force_metadata_update())
+        except (KafkaError, TimeoutError):
+            return False
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected == self._connected:
+            return
+        was_started = self._tasks != []
+        self._connected = connected
+        self._observer.connection_changed(connected)
+        if connected:
+            if was_started:
+                log.info("Kafka connection re-established")
+                self._observer.reconnected()
+        else:
+            log.warning("Kafka connection lost; reconnecting in the background")

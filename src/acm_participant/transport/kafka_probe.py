@@ -1,0 +1,125 @@
+"""Checks that the broker is reachable and accepts our credentials, before aiokafka clients start.
+
+aiokafka's clients report a rejected SASL login only as "Unable to bootstrap" and log the
+broker's reason; one direct connection (``aiokafka.conn.create_conn``) raises it instead. This
+module turns that into :class:`TransportAuthError` after a bounded number of attempts, and
+connection failures into :class:`TransportError` at a deadline, backing off in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka.conn import create_conn
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    IllegalSaslStateError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
+
+from acm_participant.errors import TransportAuthError, TransportError
+from acm_participant.transport.backoff import Backoff
+from acm_participant.transport.kafka_settings import KafkaSettings
+
+__all__ = ["probe_broker"]
+
+log = logging.getLogger(__name__)
+
+_AUTH_ERRORS = (
+    SaslAuthenticationFailed,
+    AuthenticationFailedError,
+    UnsupportedSaslMechanismError,
+    IllegalSaslStateError,
+)
+
+
+def _host_port(server: str) -> tuple[str, int]:
+    host, _, port = server.rpartition(":")
+    if not host:
+        return server, 9092
+    return host.strip("[]"), int(port)
+
+
+def _redact(text: str, settings: KafkaSettings) -> str:
+    credentials = settings.credentials
+    if credentials is not None:
+        secret = credentials.password.get_secret_value()
+        if secret:
+            text = text.replace(secret, "**********")
+    return text
+
+
+def auth_error(settings: KafkaSettings, reason: BaseException) -> TransportAuthError:
+    """The one clear message for rejected credentials: user and mechanism, never the password."""
+    credentials = settings.credentials
+    who = f"user {credentials.username!r}" if credentials else "the configured principal"
+    mechanism = settings.sasl_mechanism or settings.security_protocol
+    return TransportAuthError(
+        f"Kafka authentication failed for {who} with {mechanism}: {_redact(str(reason), settings)}"
+    )
+
+
+async def _connect_once(settings: KafkaSettings, request_timeout_ms: int) -> None:
+    """Opens and closes one authenticated connection to the first bootstrap server that answers."""
+    last: BaseException | None = None
+    kwargs = settings.connection_kwargs()
+    for server in settings.bootstrap_servers:
+        host, port = _host_port(server)
+        try:
+            conn = await create_conn(
+                host,
+                port,
+                client_id=settings.client_id,
+                request_timeout_ms=request_timeout_ms,
+                **kwargs,
+            )
+        except _AUTH_ERRORS:
+            raise
+        except (TimeoutError, OSError, KafkaError) as exc:
+            last = exc
+            continue
+        conn.close()
+        return
+    raise TransportError(
+        f"Kafka unreachable at {','.join(settings.bootstrap_servers)}: {last!r}"
+    ) from last
+
+
+async def probe_broker(
+    settings: KafkaSettings,
+    *,
+    deadline_s: float,
+    auth_attempts: int,
+    backoff: Backoff,
+    request_timeout_ms: int = 10_000,
+) -> None:
+    """Returns once the broker accepted a connection (and login); raises when it will not.
+
+    Raises :class:`TransportAuthError` after ``auth_attempts`` rejected logins, and
+    :class:`TransportError` when no server answered within ``deadline_s``.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    delays = backoff.delays()
+    auth_failures = 0
+    while True:
+        try:
+            await _connect_once(settings, request_timeout_ms)
+            return
+        except _AUTH_ERRORS as exc:
+            auth_failures += 1
+            error = auth_error(settings, exc)
+            if auth_failures >= auth_attempts:
+                raise error from None
+            log.warning("%s (attempt %d of %d)", error, auth_failures, auth_attempts)
+        except TransportError as exc:
+            if loop.time() >= deadline:
+                raise TransportError(f"{exc} (gave up after {deadline_s:g} s)") from exc.__cause__
+            log.warning("%s; retrying", exc)
+        delay = next(delays)
+        if auth_failures == 0:
+            delay = min(delay, max(0.0, deadline - loop.time()))
+        await asyncio.sleep(delay)
