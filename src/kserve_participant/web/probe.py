@@ -1,0 +1,98 @@
+"""Periodic check of the Kubernetes API: is it reachable, and is the InferenceService CRD served.
+
+Uses API discovery (``GET /apis/{group}/{version}``), which every authenticated user may read,
+so the check needs no RBAC beyond what the participant has. The HTTP call is injected so the
+same code runs against a real API server and in unit tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from kserve_participant.web.health import HealthState
+
+__all__ = ["Fetch", "KubernetesProbe"]
+
+log = logging.getLogger(__name__)
+
+# GET of an API path: returns (status code, body); raises OSError-like errors when unreachable.
+Fetch = Callable[[str], Awaitable[tuple[int, bytes]]]
+
+
+class KubernetesProbe:
+    def __init__(
+        self,
+        fetch: Fetch,
+        health: HealthState,
+        *,
+        group: str,
+        version: str,
+        plural: str,
+        on_request: Callable[[str, int], None] | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        self._fetch = fetch
+        self._health = health
+        self._path = f"/apis/{group}/{version}"
+        self._plural = plural
+        self._on_request = on_request
+        self._timeout = timeout
+
+    async def check(self) -> None:
+        """One check; updates the health state and logs transitions only."""
+        before = (self._health.kubernetes_reachable, self._health.crd_present)
+        try:
+            async with asyncio.timeout(self._timeout):
+                code, body = await self._fetch(self._path)
+        except Exception as exc:  # any failure to get an answer means "unreachable"
+            self._count(0)
+            self._set(False, False, f"API server unreachable: {type(exc).__name__}")
+        else:
+            self._count(code)
+            self._interpret(code, body)
+        after = (self._health.kubernetes_reachable, self._health.crd_present)
+        if after != before:
+            level = logging.INFO if all(after) else logging.WARNING
+            log.log(level, "kubernetes health changed: %s", self._health.kubernetes_detail)
+
+    def _interpret(self, code: int, body: bytes) -> None:
+        if code == 404:
+            self._set(True, False, f"{self._path} is not served: InferenceService CRD missing")
+            return
+        if code != 200:
+            self._set(code < 500, False, f"{self._path} answered HTTP {code}")
+            return
+        try:
+            resources = json.loads(body).get("resources", [])
+            names = {resource.get("name") for resource in resources}
+        except (ValueError, AttributeError):
+            self._set(True, False, f"{self._path} answered an unreadable discovery document")
+            return
+        if self._plural in names:
+            self._set(True, True, "ok")
+        else:
+            self._set(True, False, f"{self._plural} not listed in {self._path}")
+
+    def _set(self, reachable: bool, crd: bool, detail: str) -> None:
+        self._health.kubernetes_reachable = reachable
+        self._health.crd_present = crd
+        self._health.kubernetes_detail = detail
+
+    def _count(self, code: int) -> None:
+        if self._on_request is not None:
+            self._on_request("discover", code)
+
+    async def run(self, interval: float, wake: asyncio.Event | None = None) -> None:
+        """Checks every ``interval`` seconds (or when ``wake`` is set) until cancelled."""
+        wake = wake or asyncio.Event()
+        while True:
+            await self.check()
+            try:
+                async with asyncio.timeout(interval):
+                    await wake.wait()
+            except TimeoutError:
+                pass
+            wake.clear()
