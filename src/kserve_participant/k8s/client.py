@@ -1,0 +1,216 @@
+"""Thin async adapter over lightkube for InferenceService objects, as plain dicts.
+
+Why: the handler must not know lightkube's types or error classes. This module turns every
+request into a dict in, dict out call, maps API refusals to :mod:`k8s.errors` keeping the
+API server's own message, retries what is worth retrying (429, 5xx, no answer) a few times,
+and tells an optional ``on_request(verb, status_code)`` callback about each request (metrics).
+It never decides anything about KServe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx2
+from lightkube import AsyncClient, KubeConfig, operators
+from lightkube.core.exceptions import ApiError
+from lightkube.types import CascadeType, on_error_raise
+
+from kserve_participant.k8s.errors import K8sError, ServerUnavailable, error_for_status
+from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
+
+__all__ = [
+    "FIELD_MANAGER",
+    "K8sClient",
+    "LabelSelector",
+    "ListResult",
+    "Obj",
+    "OnRequest",
+]
+
+log = logging.getLogger(__name__)
+
+FIELD_MANAGER = "kserve-participant"
+
+Obj = dict[str, Any]
+OnRequest = Callable[[str, int], None]
+# A label selector: value None means "the label exists".
+LabelSelector = Mapping[str, str | None]
+T = TypeVar("T")
+
+_SUCCESS_CODE = {"create": 201}
+_RETRY_DELAYS = (0.1, 0.3, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ListResult:
+    items: list[Obj]
+    resource_version: str
+
+
+def _to_k8s_error(exc: Exception) -> K8sError:
+    if isinstance(exc, ApiError):
+        status = exc.status
+        return error_for_status(status.code or 0, status.reason or "", status.message or "")
+    if isinstance(exc, httpx2.HTTPStatusError):
+        code = exc.response.status_code
+        return error_for_status(code, exc.response.reason_phrase, exc.response.text[:300])
+    return ServerUnavailable(0, "Unreachable", f"{type(exc).__name__}: {exc}")
+
+
+def _selector(labels: LabelSelector) -> dict[str, Any]:
+    return {k: operators.exists() if v is None else v for k, v in labels.items()}
+
+
+def _plain(obj: Mapping[str, Any]) -> Obj:
+    # lightkube's generic objects are dicts decoded from JSON; hand out a plain copy.
+    return dict(obj)
+
+
+def _require_name(name: str) -> None:
+    # An empty name turns DELETE .../inferenceservices/ into a delete of the whole collection.
+    if not name:
+        raise ValueError("an InferenceService name must not be empty")
+
+
+class K8sClient:
+    """CRUD, list and watch of InferenceServices through one lightkube AsyncClient."""
+
+    def __init__(
+        self,
+        api: AsyncClient,
+        resource: InferenceServiceResource,
+        *,
+        field_manager: str = FIELD_MANAGER,
+        on_request: OnRequest | None = None,
+    ) -> None:
+        self._api = api
+        self._resource = resource
+        self._cls = lightkube_resource(resource)
+        self._field_manager = field_manager
+        self._on_request = on_request
+
+    @classmethod
+    def from_kubeconfig(
+        cls,
+        kubeconfig: Path | None,
+        resource: InferenceServiceResource,
+        *,
+        context: str | None = None,
+        on_request: OnRequest | None = None,
+    ) -> K8sClient:
+        """From a kubeconfig file, or (None) in-cluster service account / $KUBECONFIG / ~/.kube."""
+        config = KubeConfig.from_file(kubeconfig) if kubeconfig else KubeConfig.from_env()
+        api = AsyncClient(config.get(context), timeout=httpx2.Timeout(30.0))
+        return cls(api, resource, on_request=on_request)
+
+    @property
+    def resource(self) -> InferenceServiceResource:
+        return self._resource
+
+    async def close(self) -> None:
+        await self._api.close()
+
+    def _count(self, verb: str, code: int) -> None:
+        if self._on_request is not None:
+            self._on_request(verb, code)
+
+    async def _call(self, verb: str, request: Callable[[], Awaitable[T]]) -> T:
+        for attempt in range(len(_RETRY_DELAYS) + 1):
+            try:
+                result = await request()
+            except (ApiError, httpx2.HTTPError) as exc:
+                error = _to_k8s_error(exc)
+                self._count(verb, error.status_code)
+                if not error.retriable or attempt == len(_RETRY_DELAYS):
+                    raise error from exc
+                log.warning("k8s request retried verb=%s status=%s", verb, error.status_code)
+                await asyncio.sleep(_RETRY_DELAYS[attempt])
+            else:
+                self._count(verb, _SUCCESS_CODE.get(verb, 200))
+                return result
+        raise AssertionError("unreachable")
+
+    async def create(self, body: Obj, *, dry_run: bool = False) -> Obj:
+        obj = self._cls(**body)
+        created = await self._call(
+            "create",
+            lambda: self._api.create(obj, field_manager=self._field_manager, dry_run=dry_run),
+        )
+        return _plain(created)
+
+    async def get(self, namespace: str, name: str) -> Obj:
+        _require_name(name)
+        got = await self._call("get", lambda: self._api.get(self._cls, name, namespace=namespace))
+        return _plain(got)
+
+    async def apply(self, body: Obj, *, dry_run: bool = False) -> Obj:
+        """Server-side apply with our field manager and force (we own what we send)."""
+        name = body["metadata"]["name"]
+        _require_name(name)
+        obj = self._cls(**body)
+        applied = await self._call(
+            "apply",
+            lambda: self._api.apply(
+                obj,
+                name,
+                namespace=body["metadata"]["namespace"],
+                field_manager=self._field_manager,
+                force=True,
+                dry_run=dry_run,
+            ),
+        )
+        return _plain(applied)
+
+    async def delete(self, namespace: str, name: str) -> None:
+        """Delete with background propagation; raises NotFound if already gone."""
+        _require_name(name)
+        await self._call(
+            "delete",
+            lambda: self._api.delete(
+                self._cls, name, namespace=namespace, cascade=CascadeType.BACKGROUND
+            ),
+        )
+
+    async def list(self, namespace: str | None, *, labels: LabelSelector) -> ListResult:
+        """Every matching object of one namespace (None: all namespaces) and the list's version."""
+
+        async def request() -> ListResult:
+            listed = self._api.list(self._cls, namespace=namespace or "*", labels=_selector(labels))
+            items = [_plain(item) async for item in listed]
+            return ListResult(items, listed.resourceVersion)
+
+        return await self._call("list", request)
+
+    async def watch(
+        self,
+        namespace: str | None,
+        *,
+        resource_version: str,
+        labels: LabelSelector,
+        server_timeout: int,
+    ) -> AsyncIterator[tuple[str, Obj]]:
+        """Events after ``resource_version``; raises Gone (410) when it is too old."""
+        stream = self._api.watch(
+            self._cls,
+            namespace=namespace or "*",
+            labels=_selector(labels),
+            resource_version=resource_version,
+            server_timeout=server_timeout,
+            on_error=on_error_raise,
+        )
+        self._count("watch", 200)
+        try:
+            async for event_type, obj in stream:
+                yield event_type, _plain(obj)
+        except (ApiError, httpx2.HTTPError) as exc:
+            error = _to_k8s_error(exc)
+            self._count("watch", error.status_code)
+            raise error from exc
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]

@@ -1,0 +1,94 @@
+"""Kubernetes API failures as our own exception tree, keeping what the user must see.
+
+Tree::
+
+    K8sError                 status_code, reason, message (the API server's words)
+    +-- BadRequest           400
+    +-- Unauthorized         401 (retriable after a credential reload)
+    +-- Forbidden            403 (RBAC, terminating namespace, admission webhook denial)
+    +-- NotFound             404
+    +-- Conflict             409 (AlreadyExists, stale resourceVersion, apply conflict)
+    +-- Gone                 410 (watch resourceVersion too old)
+    +-- Invalid              422 (schema violation, invalid name)
+    +-- ServerUnavailable    429, 5xx, or no answer at all (retriable)
+
+Messages never carry request headers or credentials: only the API server's Status message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "Gone",
+    "Invalid",
+    "K8sError",
+    "NotFound",
+    "ServerUnavailable",
+    "Unauthorized",
+    "error_for_status",
+]
+
+_MAX_MESSAGE = 600
+
+
+class K8sError(Exception):
+    """A refused or failed Kubernetes API request."""
+
+    retriable = False
+
+    def __init__(self, status_code: int, reason: str, message: str) -> None:
+        self.status_code = status_code
+        self.reason = reason
+        self.message = message[:_MAX_MESSAGE]
+        super().__init__(f"{status_code} {reason}: {self.message}" if reason else self.message)
+
+
+class BadRequest(K8sError):
+    pass
+
+
+class Unauthorized(K8sError):
+    retriable = True
+
+
+class Forbidden(K8sError):
+    pass
+
+
+class NotFound(K8sError):
+    pass
+
+
+class Conflict(K8sError):
+    pass
+
+
+class Gone(K8sError):
+    pass
+
+
+class Invalid(K8sError):
+    pass
+
+
+class ServerUnavailable(K8sError):
+    retriable = True
+
+
+_BY_STATUS: dict[int, type[K8sError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    410: Gone,
+    422: Invalid,
+}
+
+
+def error_for_status(status_code: int, reason: str, message: str) -> K8sError:
+    """The K8sError subclass for an HTTP status (5xx, 429 and unknown codes: ServerUnavailable)."""
+    cls = _BY_STATUS.get(status_code, ServerUnavailable)
+    return cls(status_code, reason, message)

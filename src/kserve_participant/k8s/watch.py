@@ -1,0 +1,259 @@
+"""One shared InferenceService watch per namespace (or one cluster-wide) serving every waiter.
+
+Why: readiness must come from watch events, not from a poll loop per object, and the request
+count per InferenceService must stay constant as their number grows. A stream lists once,
+then watches from the list's resourceVersion; lightkube resumes from the last seen version when
+the server closes the stream; on 410 Gone (version too old) or any error the stream re-lists
+and reports what changed meanwhile. Waiters register a predicate on one object and are woken by
+the event that satisfies it. ``resync_interval`` (the element's statusCheckInterval) only bounds
+staleness: a waiter that heard nothing for that long re-GETs its object once.
+
+It knows nothing about KServe readiness: predicates come from the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from kserve_participant.k8s.client import K8sClient, LabelSelector, Obj
+from kserve_participant.k8s.errors import Gone, K8sError, NotFound
+
+__all__ = [
+    "InferenceServiceWatch",
+    "Key",
+    "Observed",
+    "WaitTimeout",
+    "WatchSettings",
+]
+
+log = logging.getLogger(__name__)
+
+V = TypeVar("V")
+Key = tuple[str, str]  # (namespace, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What the watch knows of one object: its last state, and whether it still exists.
+
+    ``exists=False`` with an object means "this object (this uid) was deleted"; with ``None``
+    it means "the API server has no object of that name" (404).
+    """
+
+    obj: Obj | None
+    exists: bool
+
+    @property
+    def uid(self) -> str | None:
+        if self.obj is None:
+            return None
+        uid = self.obj.get("metadata", {}).get("uid")
+        return str(uid) if uid else None
+
+
+Predicate = Callable[[Observed], V | None]
+Listener = Callable[[Key, Observed], None]
+
+
+class WaitTimeout(Exception):
+    """The predicate was not satisfied in time; ``last`` is the last state seen, if any."""
+
+    def __init__(self, key: Key, last: Observed | None) -> None:
+        self.key = key
+        self.last = last
+        super().__init__(f"timed out waiting for {key[0]}/{key[1]}")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    cluster_wide: bool = False
+    labels: Mapping[str, str | None] = field(default_factory=dict)
+    server_timeout_s: int = 290
+    retry_delay_s: float = 1.0
+
+
+class _Waiter(Generic[V]):
+    def __init__(self, predicate: Predicate[V]) -> None:
+        self.predicate = predicate
+        self.future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+        self.last: Observed | None = None
+        self.heard_at = time.monotonic()
+
+    def offer(self, observed: Observed) -> None:
+        if self.future.done():
+            return
+        self.last = observed
+        self.heard_at = time.monotonic()
+        try:
+            verdict = self.predicate(observed)
+        except Exception as exc:  # a predicate bug must fail the wait, not the watch loop
+            self.future.set_exception(exc)
+            return
+        if verdict is not None:
+            self.future.set_result(verdict)
+
+
+class InferenceServiceWatch:
+    """Shared watch streams and the waiters they serve."""
+
+    def __init__(self, client: K8sClient, settings: WatchSettings | None = None) -> None:
+        self._client = client
+        self._settings = settings or WatchSettings()
+        self._labels: LabelSelector = dict(self._settings.labels)
+        self._cache: dict[Key, Observed] = {}
+        self._streams: dict[str | None, asyncio.Task[None]] = {}
+        self._synced: dict[str | None, asyncio.Event] = {}
+        self._waiters: dict[Key, set[_Waiter[object]]] = {}
+        self._listeners: list[Listener] = []
+
+    def _stream_key(self, namespace: str) -> str | None:
+        return None if self._settings.cluster_wide else namespace
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` on every change of every watched object; returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def cached(self, namespace: str, name: str) -> Observed | None:
+        return self._cache.get((namespace, name))
+
+    async def ensure_watching(self, namespace: str) -> None:
+        """Start the stream serving ``namespace`` if needed and wait for its first list."""
+        key = self._stream_key(namespace)
+        if key not in self._streams:
+            self._synced[key] = asyncio.Event()
+            self._streams[key] = asyncio.create_task(
+                self._run_stream(key), name=f"isvc-watch:{key or '*'}"
+            )
+        await self._synced[key].wait()
+
+    async def wait_until(
+        self,
+        namespace: str,
+        name: str,
+        predicate: Predicate[V],
+        *,
+        deadline: float,
+        resync_interval: float,
+        initial: Obj | None = None,
+    ) -> V:
+        """Wait until ``predicate`` returns a value for this object; raise WaitTimeout if not.
+
+        ``deadline`` is in event-loop time (``loop.time()``), so waits of one operation share it.
+
+        ``initial`` is a state the caller just got from a write (create/apply response), so
+        no GET is needed to start.
+        """
+        key = (namespace, name)
+        waiter: _Waiter[V] = _Waiter(predicate)
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self.ensure_watching(namespace)
+                self._waiters.setdefault(key, set()).add(waiter)  # type: ignore[arg-type]
+                cached = self._cache.get(key)
+                if cached is not None:
+                    waiter.offer(cached)
+                if initial is not None:
+                    waiter.offer(Observed(initial, True))
+                elif cached is None:
+                    waiter.offer(await self._fetch(key))
+                while True:
+                    stale_in = waiter.heard_at + resync_interval - time.monotonic()
+                    if stale_in > 0:
+                        done, _ = await asyncio.wait({waiter.future}, timeout=stale_in)
+                        if done:
+                            return waiter.future.result()
+                    else:
+                        waiter.offer(await self._fetch(key))
+                        if waiter.future.done():
+                            return waiter.future.result()
+        except TimeoutError:
+            raise WaitTimeout(key, waiter.last) from None
+        finally:
+            waiters = self._waiters.get(key)
+            if waiters is not None:
+                waiters.discard(waiter)
+                if not waiters:
+                    del self._waiters[key]
+
+    async def _fetch(self, key: Key) -> Observed:
+        try:
+            return Observed(await self._client.get(*key), True)
+        except NotFound:
+            return Observed(None, False)
+
+    async def stop(self) -> None:
+        tasks = list(self._streams.values())
+        self._streams.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # --- stream maintenance -------------------------------------------------------------------
+
+    async def _run_stream(self, namespace: str | None) -> None:
+        while True:
+            try:
+                listing = await self._client.list(namespace, labels=self._labels)
+                self._apply_list(namespace, listing.items)
+                self._synced[namespace].set()
+                async for event_type, obj in self._client.watch(
+                    namespace,
+                    resource_version=listing.resource_version,
+                    labels=self._labels,
+                    server_timeout=self._settings.server_timeout_s,
+                ):
+                    self._apply_event(event_type, obj)
+            except Gone:
+                log.info("watch resourceVersion expired, re-listing namespace=%s", namespace)
+            except K8sError as exc:
+                log.warning("watch interrupted namespace=%s error=%s", namespace, exc)
+                await asyncio.sleep(self._settings.retry_delay_s)
+            except Exception:
+                log.exception("watch failed namespace=%s", namespace)
+                await asyncio.sleep(self._settings.retry_delay_s)
+
+    def _apply_list(self, namespace: str | None, items: list[Obj]) -> None:
+        listed: dict[Key, Obj] = {}
+        for obj in items:
+            meta = obj.get("metadata", {})
+            listed[(meta.get("namespace", ""), meta.get("name", ""))] = obj
+        for key, observed in list(self._cache.items()):
+            if namespace is not None and key[0] != namespace:
+                continue
+            if key not in listed:
+                # Tombstones are forgotten at a re-list; a vanished object gets one last notice.
+                del self._cache[key]
+                if observed.exists:
+                    self._notify(key, Observed(observed.obj, False))
+        for key, obj in listed.items():
+            previous = self._cache.get(key)
+            if previous is None or previous.obj != obj or not previous.exists:
+                self._cache[key] = Observed(obj, True)
+                self._notify(key, self._cache[key])
+
+    def _apply_event(self, event_type: str, obj: Obj) -> None:
+        if event_type not in ("ADDED", "MODIFIED", "DELETED"):
+            return  # BOOKMARK: nothing to tell
+        meta = obj.get("metadata", {})
+        key = (meta.get("namespace", ""), meta.get("name", ""))
+        observed = Observed(obj, event_type != "DELETED")
+        self._cache[key] = observed
+        self._notify(key, observed)
+
+    def _notify(self, key: Key, observed: Observed) -> None:
+        for waiter in list(self._waiters.get(key, ())):
+            waiter.offer(observed)
+        for listener in list(self._listeners):
+            try:
+                listener(key, observed)
+            except Exception:
+                log.exception("watch listener failed")

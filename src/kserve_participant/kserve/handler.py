@@ -1,0 +1,427 @@
+"""KServeElementHandler: the ACM element handler for KServe InferenceServices.
+
+Why: it sequences the pieces (validate -> write -> wait -> report) for each ACM operation; the
+rules live in ``entities`` (input), ``writes`` (create/adopt/update/delete), ``waiting``
+(Ready / gone through the shared watch), ``readiness`` (KServe's status) and ``live`` (status
+after the operation). Failure and clean-up policy (docs/kserve.md): a failed deploy leaves what it
+created, labelled as this element's; a retried deploy adopts it (updating it if the payload
+changed) and undeploy or delete remove every object carrying the element's labels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from acm_participant.handler import (
+    CompositionElement,
+    ElementFailure,
+    ElementHandler,
+    ElementOutcome,
+    ElementReporter,
+    InstanceElement,
+    merged_properties,
+)
+from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from kserve_participant.k8s.client import K8sClient, Obj
+from kserve_participant.k8s.errors import K8sError
+from kserve_participant.k8s.watch import InferenceServiceWatch, WatchSettings
+from kserve_participant.kserve.entities import ElementSpec, EntityPolicy, parse_element
+from kserve_participant.kserve.live import LiveStatus, TrackedEntity
+from kserve_participant.kserve.ownership import (
+    ANNOTATION_ENTITY_ID,
+    LABEL_MANAGED_BY,
+    MANAGED_BY,
+    Owner,
+    stamp,
+)
+from kserve_participant.kserve.readiness import Phase, Readiness
+from kserve_participant.kserve.status import (
+    EntityStatus,
+    entity_status,
+    operational_state,
+    out_properties,
+)
+from kserve_participant.kserve.waiting import wait_gone_all, wait_ready_all
+from kserve_participant.kserve.writes import (
+    EntityRefused,
+    Written,
+    delete_objects,
+    ensure_all,
+    find_owned,
+    raise_collected,
+)
+
+__all__ = ["HandlerSettings", "KServeElementHandler"]
+
+log = logging.getLogger(__name__)
+
+_DEPLOYED_LIKE = frozenset(
+    {DeployState.DEPLOYED, DeployState.DEPLOYING, DeployState.UPDATING, DeployState.MIGRATING}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSettings:
+    participant_id: UUID
+    policy: EntityPolicy = field(default_factory=EntityPolicy)
+
+
+class KServeElementHandler(ElementHandler):
+    """Deploys, watches, updates and removes the InferenceServices of KServe elements."""
+
+    def __init__(
+        self, *, client: K8sClient, watch: InferenceServiceWatch, settings: HandlerSettings
+    ) -> None:
+        self._client = client
+        self._watch = watch
+        self._settings = settings
+        self._live = LiveStatus(watch)
+        self._background: set[asyncio.Task[None]] = set()
+        self._reporter: ElementReporter | None = None
+
+    @classmethod
+    def create(
+        cls, client: K8sClient, settings: HandlerSettings, *, cluster_wide: bool = False
+    ) -> KServeElementHandler:
+        """A handler with its own watch over the objects this participant manages."""
+        watch = InferenceServiceWatch(
+            client,
+            WatchSettings(cluster_wide=cluster_wide, labels={LABEL_MANAGED_BY: MANAGED_BY}),
+        )
+        return cls(client=client, watch=watch, settings=settings)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, reporter: ElementReporter) -> None:
+        self._reporter = reporter
+        self._live.start(reporter)
+
+    async def stop(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self._live.stop()
+        await self._watch.stop()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _spec(self, composition: CompositionElement, instance: InstanceElement) -> ElementSpec:
+        return parse_element(merged_properties(composition, instance), self._settings.policy)
+
+    def _owner(self, instance: InstanceElement) -> Owner:
+        return Owner(self._settings.participant_id, instance.instance_id, instance.element_id)
+
+    @staticmethod
+    def _deadline(spec: ElementSpec) -> float:
+        return asyncio.get_running_loop().time() + spec.timeout_s
+
+    def _namespaces(self, *specs: ElementSpec | None) -> set[str | None]:
+        found: set[str | None] = {e.namespace for s in specs if s for e in s.entities}
+        if not found:
+            found = set(self._settings.policy.namespaces) or {None}
+        return found
+
+    async def _watching(self, spec: ElementSpec) -> None:
+        for namespace in {e.namespace for e in spec.entities}:
+            await self._watch.ensure_watching(namespace)
+
+    async def _write_and_wait(
+        self, spec: ElementSpec, owner: Owner, deadline: float
+    ) -> tuple[list[Written], list[EntityStatus]]:
+        await self._watching(spec)
+        written = await ensure_all(self._client, spec.entities, owner)
+        statuses = await wait_ready_all(
+            self._watch,
+            written,
+            deadline=deadline,
+            interval=spec.check_interval_s,
+            timeout_s=spec.timeout_s,
+        )
+        return written, statuses
+
+    async def _remove(
+        self, owner: Owner, spec: ElementSpec | None, keep: set[tuple[str, str]], *more: ElementSpec
+    ) -> int:
+        """Delete every object of the element not in ``keep``; wait until gone."""
+        namespaces = self._namespaces(spec, *more)
+        namespaces |= {
+            t.namespace for t in self._live.tracked((owner.instance_id, owner.element_id))
+        }
+        owned = await find_owned(self._client, namespaces, owner)
+        doomed = {key: obj for key, obj in owned.items() if key not in keep}
+        if not doomed:
+            return 0
+        timeout = spec.timeout_s if spec else 60.0
+        interval = spec.check_interval_s if spec else 30.0
+        for namespace in {key[0] for key in doomed}:
+            await self._watch.ensure_watching(namespace)
+        deadline = asyncio.get_running_loop().time() + timeout
+        await delete_objects(self._client, doomed)
+        await wait_gone_all(
+            self._watch, doomed, deadline=deadline, interval=interval, timeout_s=timeout
+        )
+        return len(doomed)
+
+    def _track(self, owner: Owner, written: list[Written], statuses: list[EntityStatus]) -> None:
+        tracked = [
+            TrackedEntity(w.entity.namespace, w.entity.name, w.entity.entity_id, w.uid, w.mark)
+            for w in written
+        ]
+        self._live.track((owner.instance_id, owner.element_id), tracked, statuses)
+
+    @staticmethod
+    def _outcome(
+        verb: str, spec: ElementSpec, written: list[Written], statuses: list[EntityStatus]
+    ) -> ElementOutcome:
+        actions = sorted({w.action for w in written})
+        message = f"{verb}: {len(statuses)} InferenceService(s) Ready"
+        if actions:
+            message += f" ({', '.join(actions)})"
+        if spec.warnings:
+            message += "; " + "; ".join(spec.warnings)
+        return ElementOutcome(
+            message=message,
+            out_properties=out_properties(statuses),
+            operational_state=operational_state(statuses),
+        )
+
+    # --- instance operations ---------------------------------------------------------------
+
+    async def deploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
+        spec = self._spec(composition, instance)
+        owner = self._owner(instance)
+        self._live.untrack((owner.instance_id, owner.element_id))
+        for warning in spec.warnings:
+            log.warning(
+                "deploy instance=%s element=%s: %s", owner.instance_id, owner.element_id, warning
+            )
+        written, statuses = await self._write_and_wait(spec, owner, self._deadline(spec))
+        self._track(owner, written, statuses)
+        return self._outcome("deployed", spec, written, statuses)
+
+    async def undeploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
+        owner = self._owner(instance)
+        spec = self._spec_or_none(composition, instance)
+        element = (owner.instance_id, owner.element_id)
+        tracked = self._live.tracked(element)
+        self._live.untrack(element)
+        try:
+            removed = await self._remove(owner, spec, set())
+        except BaseException:
+            if tracked:  # still deployed: keep reporting its status
+                self._live.track(element, tracked, [])
+            raise
+        return ElementOutcome(message=f"undeployed: {removed} InferenceService(s) deleted")
+
+    async def delete(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
+        owner = self._owner(instance)
+        self._live.untrack((owner.instance_id, owner.element_id))
+        removed = await self._remove(owner, self._spec_or_none(composition, instance), set())
+        return ElementOutcome(message=f"deleted: {removed} leftover InferenceService(s) removed")
+
+    def _spec_or_none(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementSpec | None:
+        try:
+            return self._spec(composition, instance)
+        except ElementFailure as exc:
+            log.info("properties unusable, cleaning up by labels only: %s", exc)
+            return None
+
+    async def _change(
+        self,
+        old: ElementSpec | None,
+        new: ElementSpec,
+        owner: Owner,
+        verb: str,
+    ) -> ElementOutcome:
+        element = (owner.instance_id, owner.element_id)
+        self._live.untrack(element)
+        deadline = self._deadline(new)
+        written, statuses = await self._write_and_wait(new, owner, deadline)
+        keep = {e.key for e in new.entities}
+        await self._remove(owner, new, keep, *(s for s in (old,) if s))
+        self._track(owner, written, statuses)
+        return self._outcome(verb, new, written, statuses)
+
+    async def update(
+        self,
+        composition: CompositionElement,
+        instance: InstanceElement,
+        updated: InstanceElement,
+    ) -> ElementOutcome | None:
+        new = self._spec(composition, updated)
+        old = self._spec_or_none(composition, instance)
+        return await self._change(old, new, self._owner(updated), "updated")
+
+    async def migrate(
+        self,
+        composition: CompositionElement,
+        target: CompositionElement,
+        instance: InstanceElement,
+        migrated: InstanceElement,
+        stage: int,
+    ) -> ElementOutcome | None:
+        new = self._spec(target, migrated)
+        old = self._spec_or_none(composition, instance)
+        return await self._change(old, new, self._owner(migrated), "migrated")
+
+    async def rollback(
+        self,
+        composition: CompositionElement,
+        target: CompositionElement,
+        instance: InstanceElement,
+        migrated: InstanceElement,
+        stage: int,
+    ) -> ElementOutcome | None:
+        new = self._spec(composition, instance)
+        old = self._spec_or_none(target, migrated)
+        return await self._change(old, new, self._owner(instance), "rolled back")
+
+    async def migrate_precheck(
+        self,
+        composition: CompositionElement,
+        target: CompositionElement,
+        instance: InstanceElement,
+        migrated: InstanceElement,
+    ) -> ElementOutcome | None:
+        """Validate the migrated properties and dry-run each write (``dryRun=All``)."""
+        spec = self._spec(target, migrated)
+        await self._dry_run(spec, self._owner(migrated))
+        return ElementOutcome(
+            message=f"precheck: {len(spec.entities)} InferenceService(s) accepted"
+        )
+
+    async def _dry_run(self, spec: ElementSpec, owner: Owner) -> None:
+        async def one(entity_body: Obj, where: str) -> None:
+            try:
+                await self._client.apply(entity_body, dry_run=True)
+            except K8sError as exc:
+                raise EntityRefused(f"{where}: refused: {exc}") from exc
+
+        results = await asyncio.gather(
+            *(
+                one(
+                    stamp(e.body, owner, e.entity_id),
+                    f'entity "{e.entity_id}" ({e.namespace}/{e.name})',
+                )
+                for e in spec.entities
+            ),
+            return_exceptions=True,
+        )
+        raise_collected(results)
+
+    async def lock(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
+        return None
+
+    async def unlock(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
+        return None
+
+    # --- composition operations ------------------------------------------------------------
+
+    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
+        """Validate entities already in the composition (they may also come with instances)."""
+        for element in elements:
+            if "kserveInferenceEntities" in element.properties:
+                parse_element(element.properties, self._settings.policy)
+
+    async def deprime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
+        return None
+
+    # --- restart ---------------------------------------------------------------------------
+
+    async def restore(
+        self,
+        composition: CompositionElement,
+        instance: InstanceElement,
+        *,
+        deploy_state: DeployState,
+        lock_state: LockState,
+    ) -> None:
+        """Re-attach to the element's objects by labels; resume a deploy that was in flight."""
+        if deploy_state not in _DEPLOYED_LIKE:
+            return
+        owner = self._owner(instance)
+        spec = self._spec_or_none(composition, instance)
+        owned = await find_owned(self._client, self._namespaces(spec), owner)
+        for namespace in {key[0] for key in owned}:
+            await self._watch.ensure_watching(namespace)
+        entity_ids = {e.key: e.entity_id for e in spec.entities} if spec else {}
+        tracked = [
+            TrackedEntity(
+                key[0],
+                key[1],
+                entity_ids.get(key)
+                or str(
+                    obj.get("metadata", {}).get("annotations", {}).get(ANNOTATION_ENTITY_ID, "")
+                ),
+                str(obj.get("metadata", {}).get("uid", "")) or None,
+            )
+            for key, obj in owned.items()
+        ]
+        statuses = [
+            entity_status(t.namespace, t.name, t.entity_id, None, Readiness(Phase.PROGRESSING))
+            for t in tracked
+        ]
+        self._live.track((owner.instance_id, owner.element_id), tracked, statuses)
+        log.info(
+            "restored instance=%s element=%s objects=%d state=%s",
+            owner.instance_id,
+            owner.element_id,
+            len(owned),
+            deploy_state,
+        )
+        if deploy_state is not DeployState.DEPLOYED and spec is not None:
+            task = asyncio.create_task(self._resume(spec, owner, instance, composition))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _resume(
+        self,
+        spec: ElementSpec,
+        owner: Owner,
+        instance: InstanceElement,
+        composition: CompositionElement,
+    ) -> None:
+        """Finish a deploy interrupted by the restart and ack it through the reporter."""
+        reporter = self._reporter
+        if reporter is None:
+            return
+        try:
+            outcome = await self.deploy(composition, instance)
+        except ElementFailure as exc:
+            await reporter.report_element_state(
+                owner.instance_id,
+                owner.element_id,
+                deploy_state=DeployState.UNDEPLOYED,
+                result=StateChangeResult.FAILED,
+                message=str(exc)[:255],
+            )
+            return
+        await reporter.report_element_state(
+            owner.instance_id,
+            owner.element_id,
+            deploy_state=DeployState.DEPLOYED,
+            lock_state=LockState.LOCKED,
+            message=outcome.message if outcome else None,
+        )
+        if outcome is not None:
+            await reporter.report_element_info(
+                owner.instance_id,
+                owner.element_id,
+                out_properties=outcome.out_properties,
+                operational_state=outcome.operational_state,
+            )

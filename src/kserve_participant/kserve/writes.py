@@ -1,0 +1,155 @@
+"""Creating, adopting, updating and deleting one element's InferenceServices.
+
+Why: the create/409/adopt/update path and the API-refusal messages are the same for deploy,
+update, migrate and rollback; the handler only sequences them. Every API refusal becomes an
+:class:`EntityRefused` naming the entity and quoting the API server's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from acm_participant.handler import ElementFailure
+from kserve_participant.k8s.client import FIELD_MANAGER, K8sClient, Obj
+from kserve_participant.k8s.errors import Conflict, K8sError, NotFound
+from kserve_participant.kserve.entities import InferenceEntity
+from kserve_participant.kserve.ownership import (
+    Owner,
+    is_owned_by,
+    payload_hash,
+    stamp,
+    stamped_hash,
+)
+from kserve_participant.kserve.readiness import WriteMark, parse_time
+
+__all__ = [
+    "EntityRefused",
+    "Written",
+    "delete_objects",
+    "ensure_all",
+    "find_owned",
+    "key_of",
+    "raise_collected",
+]
+
+
+class EntityRefused(ElementFailure):
+    """The API server (or the ownership rule) refused an entity."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An entity as the API server returned it after our write (or adoption)."""
+
+    entity: InferenceEntity
+    obj: Obj
+    mark: WriteMark | None  # None: adopted unchanged, its current status counts
+    action: str  # "created", "updated", "adopted"
+
+    @property
+    def uid(self) -> str:
+        return str(self.obj.get("metadata", {}).get("uid", ""))
+
+
+def key_of(obj: Mapping[str, Any]) -> tuple[str, str]:
+    meta = obj.get("metadata", {})
+    return (str(meta.get("namespace", "")), str(meta.get("name", "")))
+
+
+def _where(entity: InferenceEntity) -> str:
+    return f'entity "{entity.entity_id}" ({entity.namespace}/{entity.name})'
+
+
+def _apply_time(obj: Obj) -> datetime | None:
+    for entry in obj.get("metadata", {}).get("managedFields") or []:
+        if entry.get("manager") == FIELD_MANAGER and entry.get("operation") == "Apply":
+            return parse_time(entry.get("time"))
+    return None
+
+
+def _mark(obj: Obj, written_at: datetime | None) -> WriteMark:
+    generation = obj.get("metadata", {}).get("generation")
+    return WriteMark(generation if isinstance(generation, int) else 1, written_at)
+
+
+async def _ensure(client: K8sClient, entity: InferenceEntity, owner: Owner) -> Written:
+    body = stamp(entity.body, owner, entity.entity_id)
+    try:
+        try:
+            created = await client.create(body)
+            return Written(entity, created, _mark(created, None), "created")
+        except Conflict:
+            existing = await client.get(entity.namespace, entity.name)
+        if not is_owned_by(existing, owner):
+            raise EntityRefused(
+                f"{_where(entity)}: an InferenceService of that name already exists and is not "
+                "managed by this element; delete or rename it"
+            )
+        if stamped_hash(existing) == payload_hash(entity.body):
+            return Written(entity, existing, None, "adopted")
+        applied = await client.apply(body)
+        return Written(entity, applied, _mark(applied, _apply_time(applied)), "updated")
+    except NotFound as exc:
+        raise EntityRefused(f"{_where(entity)}: {exc}") from exc
+    except K8sError as exc:
+        raise EntityRefused(f"{_where(entity)}: refused: {exc}") from exc
+
+
+def raise_collected(results: Iterable[object]) -> None:
+    """Raise one ElementFailure naming every failed entity (cancellation wins)."""
+    failures: list[str] = []
+    for result in results:
+        if isinstance(result, asyncio.CancelledError):
+            raise result
+        if isinstance(result, ElementFailure):
+            failures.append(str(result))
+        elif isinstance(result, BaseException):
+            raise result
+    if failures:
+        raise ElementFailure("; ".join(failures))
+
+
+async def ensure_all(
+    client: K8sClient, entities: Iterable[InferenceEntity], owner: Owner
+) -> list[Written]:
+    """Create (or adopt, or update) every entity in parallel; fail naming every refusal."""
+    results = await asyncio.gather(
+        *(_ensure(client, entity, owner) for entity in entities), return_exceptions=True
+    )
+    raise_collected(results)
+    return [r for r in results if isinstance(r, Written)]
+
+
+async def find_owned(
+    client: K8sClient, namespaces: Iterable[str | None], owner: Owner
+) -> dict[tuple[str, str], Obj]:
+    """Every InferenceService labelled for this element in these namespaces (None: all)."""
+    found: dict[tuple[str, str], Obj] = {}
+    for namespace in sorted(set(namespaces), key=lambda n: n or ""):
+        try:
+            listing = await client.list(namespace, labels=owner.selector())
+        except NotFound:
+            continue  # the namespace does not exist (any more): nothing of ours there
+        except K8sError as exc:
+            raise ElementFailure(f"cannot list InferenceServices in {namespace}: {exc}") from exc
+        found.update({key_of(obj): obj for obj in listing.items if is_owned_by(obj, owner)})
+    return found
+
+
+async def delete_objects(client: K8sClient, keys: Iterable[tuple[str, str]]) -> None:
+    """Delete (background propagation) in parallel; 404 counts as deleted."""
+
+    async def delete_one(namespace: str, name: str) -> None:
+        try:
+            await client.delete(namespace, name)
+        except NotFound:
+            return
+        except K8sError as exc:
+            raise ElementFailure(f"cannot delete {namespace}/{name}: {exc}") from exc
+
+    results = await asyncio.gather(*(delete_one(*key) for key in keys), return_exceptions=True)
+    raise_collected(results)
