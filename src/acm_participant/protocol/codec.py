@@ -3,15 +3,24 @@
 Why it exists: one place decides how a record becomes a message, so callers catch exactly one
 error type (:class:`~acm_participant.errors.DecodeError`) whatever is wrong with the bytes.
 The union is validated straight from JSON by a TypeAdapter built once (dispatch on
-``messageType``); error reasons list locations and causes, never input values, because
+``messageType``). Error reasons list locations and causes, never input values, because
 payloads may hold secrets.
+
+Null members: ONAP's serializers omit them, except 9.0.1 runtimes, which write ``null`` for
+absent. Documents containing ``null`` are therefore parsed, stripped of null members
+(:func:`~acm_participant.protocol.fields.without_nulls`) and then validated; the others
+(nearly all traffic) take the direct path, which needs no per-field Python hook.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from acm_participant.errors import DecodeError
+from acm_participant.protocol.fields import without_nulls
 from acm_participant.protocol.messages import (
     AnyMessage,
     ParticipantAckMessage,
@@ -28,23 +37,33 @@ _ADAPTER: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
 def decode(data: bytes | str) -> AnyMessage:
     """The message ``data`` holds (UTF-8 JSON), typed by its ``messageType``.
 
-    Unknown members are ignored; ``null`` members read as absent.
+    Unknown members are ignored; a ``null`` member reads as absent.
 
     Raises:
         DecodeError: malformed JSON, missing or unknown ``messageType``, or an invalid UUID,
             enum constant, number or instant; ``reason`` says which, without the payload.
     """
     try:
+        if (b"null" if isinstance(data, bytes) else "null") in data:
+            return _ADAPTER.validate_python(without_nulls(_parse(data)))
         return _ADAPTER.validate_json(data)
     except ValidationError as exc:
         raise DecodeError(_reason(exc)) from None
-    except (ValueError, RecursionError) as exc:  # e.g. a str that is not encodable as UTF-8
-        raise DecodeError(f"undecodable input: {type(exc).__name__}") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        # e.g. a str holding lone surrogates, which cannot be read as UTF-8
+        raise DecodeError(f"undecodable input ({type(exc).__name__})") from None
 
 
 def encode(message: ParticipantMessage | ParticipantAckMessage) -> bytes:
     """The compact UTF-8 JSON of ``message``, with ONAP's member names and no null members."""
     return message.__pydantic_serializer__.to_json(message, by_alias=True, exclude_none=True)
+
+
+def _parse(data: bytes | str) -> Any:
+    try:
+        return from_json(data)
+    except ValueError as exc:
+        raise DecodeError(f"malformed JSON: {exc}") from None
 
 
 def _reason(exc: ValidationError) -> str:

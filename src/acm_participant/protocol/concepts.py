@@ -19,7 +19,7 @@ from acm_participant.protocol.enums import (
     MigrationState,
     StateChangeResult,
 )
-from acm_participant.protocol.fields import FreeMap, NullAsDefault, WireModel, drop_null_map_values
+from acm_participant.protocol.fields import FreeMap, WireModel, without_nulls
 
 __all__ = [
     "AcElementDeploy",
@@ -74,17 +74,7 @@ ToscaConceptKey = Annotated[
 """A ToscaConceptIdentifier written as its ``"name version"`` key (map keys of DTOs)."""
 
 
-def _drop_nulls_in_optional_map(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else drop_null_map_values(value)
-
-
-def _drop_nulls_in_optional_maps(value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    return None if value is None else [drop_null_map_values(item) for item in value]
-
-
-OptionalFreeMap = Annotated[
-    dict[str, Any] | None, PlainSerializer(_drop_nulls_in_optional_map, when_used="json")
-]
+OptionalFreeMap = Annotated[dict[str, Any] | None, PlainSerializer(without_nulls, when_used="json")]
 
 
 class ParticipantSupportedElementType(WireModel):
@@ -98,8 +88,8 @@ class ParticipantSupportedElementType(WireModel):
 class ToscaNodeTemplate(WireModel):
     """A TOSCA node template; the wire keeps TOSCA's snake_case for some members."""
 
-    name: Annotated[str, NullAsDefault] = "NULL"
-    version: Annotated[str, NullAsDefault] = "0.0.0"
+    name: str = "NULL"
+    version: str = "0.0.0"
     derived_from: str | None = Field(
         default=None, validation_alias="derived_from", serialization_alias="derived_from"
     )
@@ -112,7 +102,7 @@ class ToscaNodeTemplate(WireModel):
     properties: FreeMap = Field(default_factory=dict)
     requirements: Annotated[
         list[dict[str, Any]] | None,
-        PlainSerializer(_drop_nulls_in_optional_maps, when_used="json"),
+        PlainSerializer(without_nulls, when_used="json"),
     ] = None
     capabilities: OptionalFreeMap = None
 
@@ -129,9 +119,9 @@ class ParticipantDefinition(WireModel):
     """The element definitions of one participant."""
 
     participant_id: UUID | None = None
-    automation_composition_element_definition_list: Annotated[
-        list[AutomationCompositionElementDefinition], NullAsDefault
-    ] = Field(default_factory=list)
+    automation_composition_element_definition_list: list[AutomationCompositionElementDefinition] = (
+        Field(default_factory=list)
+    )
 
 
 class AcElementDeploy(WireModel):
@@ -139,8 +129,8 @@ class AcElementDeploy(WireModel):
 
     id: UUID
     definition: ToscaConceptIdentifier
-    ordered_state: Annotated[DeployOrder, NullAsDefault] = DeployOrder.DEPLOY
-    migration_state: Annotated[MigrationState, NullAsDefault] = MigrationState.DEFAULT
+    ordered_state: DeployOrder = DeployOrder.DEPLOY
+    migration_state: MigrationState = MigrationState.DEFAULT
     properties: FreeMap = Field(default_factory=dict)
 
 
@@ -148,7 +138,7 @@ class ParticipantDeploy(WireModel):
     """The instance elements of one participant."""
 
     participant_id: UUID | None = None
-    ac_element_list: Annotated[list[AcElementDeploy], NullAsDefault] = Field(default_factory=list)
+    ac_element_list: list[AcElementDeploy] = Field(default_factory=list)
 
 
 class AcElementDeployAck(WireModel):
@@ -170,8 +160,8 @@ class AutomationCompositionElementInfo(WireModel):
     """Live status of one instance element (STATUS): states and outProperties."""
 
     automation_composition_element_id: UUID
-    deploy_state: Annotated[DeployState, NullAsDefault] = DeployState.UNDEPLOYED
-    lock_state: Annotated[LockState, NullAsDefault] = LockState.LOCKED
+    deploy_state: DeployState = DeployState.UNDEPLOYED
+    lock_state: LockState = LockState.LOCKED
     operational_state: str | None = None
     use_state: str | None = None
     out_properties: FreeMap = Field(default_factory=dict)
@@ -181,11 +171,9 @@ class AutomationCompositionInfo(WireModel):
     """Live status of one instance (STATUS): its states and some of its elements."""
 
     automation_composition_id: UUID
-    deploy_state: Annotated[DeployState, NullAsDefault] = DeployState.UNDEPLOYED
-    lock_state: Annotated[LockState, NullAsDefault] = LockState.LOCKED
-    elements: Annotated[list[AutomationCompositionElementInfo], NullAsDefault] = Field(
-        default_factory=list
-    )
+    deploy_state: DeployState = DeployState.UNDEPLOYED
+    lock_state: LockState = LockState.LOCKED
+    elements: list[AutomationCompositionElementInfo] = Field(default_factory=list)
 
 
 class AcElementRestart(WireModel):
@@ -212,7 +200,7 @@ class ParticipantRestartAc(WireModel):
     state_change_result: StateChangeResult | None = None
     revision_id: UUID | None = None
     composition_target_id: UUID | None = None
-    ac_element_list: Annotated[list[AcElementRestart], NullAsDefault] = Field(default_factory=list)
+    ac_element_list: list[AcElementRestart] = Field(default_factory=list)
 
 
 class PrimeElementAck(WireModel):

@@ -8,14 +8,13 @@ send none; the lists then decode empty.
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
 
 from acm_participant.protocol.concepts import ToscaConceptIdentifier, ToscaConceptKey
 from acm_participant.protocol.enums import ElementState
-from acm_participant.protocol.fields import FreeMap, NullAsDefault, WireModel
+from acm_participant.protocol.fields import FreeMap, WireModel
 
 __all__ = [
     "CompositionDto",
@@ -31,12 +30,8 @@ class CompositionDto(WireModel):
     """A composition's in- and outProperties per element definition (keys ``"name version"``)."""
 
     composition_id: UUID | None = None
-    in_properties_map: Annotated[dict[ToscaConceptKey, FreeMap], NullAsDefault] = Field(
-        default_factory=dict
-    )
-    out_properties_map: Annotated[dict[ToscaConceptKey, FreeMap], NullAsDefault] = Field(
-        default_factory=dict
-    )
+    in_properties_map: dict[ToscaConceptKey, FreeMap] = Field(default_factory=dict)
+    out_properties_map: dict[ToscaConceptKey, FreeMap] = Field(default_factory=dict)
 
 
 class ParticipantPrimeDto(WireModel):
@@ -53,7 +48,7 @@ class CompositionElementDto(WireModel):
     element_definition_id: ToscaConceptIdentifier
     in_properties: FreeMap = Field(default_factory=dict)
     out_properties: FreeMap = Field(default_factory=dict)
-    state: Annotated[ElementState, NullAsDefault] = ElementState.PRESENT
+    state: ElementState = ElementState.PRESENT
 
 
 class InstanceElementDto(WireModel):
@@ -63,7 +58,7 @@ class InstanceElementDto(WireModel):
     element_id: UUID | None = None
     in_properties: FreeMap = Field(default_factory=dict)
     out_properties: FreeMap = Field(default_factory=dict)
-    state: Annotated[ElementState, NullAsDefault] = ElementState.PRESENT
+    state: ElementState = ElementState.PRESENT
 
 
 class ElementDto(WireModel):
@@ -88,4 +83,4 @@ class ParticipantDto(WireModel):
     """The elements of one participant in an operation (master)."""
 
     participant_id: UUID | None = None
-    element_dtos: Annotated[list[ElementDto], NullAsDefault] = Field(default_factory=list)
+    element_dtos: list[ElementDto] = Field(default_factory=list)

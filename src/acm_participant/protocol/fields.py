@@ -1,39 +1,34 @@
 """Field types shared by the wire models: how ONAP's JSON maps to Python values and back.
 
 Why it exists: every quirk of the Java serializers (null = absent, ``Z`` instants, free-form
-maps with null-free output, ``"name version"`` keys) is decided once here, not per model.
+maps written without nulls) is decided once here, not per model.
 Nothing here knows a message type.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     PlainSerializer,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticUseDefault
 
 __all__ = [
     "FreeMap",
     "Instant",
-    "NullAsDefault",
     "WireModel",
-    "drop_null_map_values",
     "fresh_message_id",
     "instant_to_wire",
     "now",
+    "without_nulls",
 ]
-
-T = TypeVar("T")
 
 
 class WireModel(BaseModel):
@@ -53,33 +48,22 @@ class WireModel(BaseModel):
     )
 
 
-def _null_as_default(value: Any) -> Any:
-    # Jackson 9.0.1 writes absent members as explicit nulls: treat them as absent.
-    if value is None:
-        raise PydanticUseDefault()
+def without_nulls(value: Any) -> Any:
+    """``value`` without null object members, at every depth (null list items are kept).
+
+    This is Jackson's non-null inclusion (master) and Gson's default: what a Java runtime
+    writes never holds a null member, and one that does (9.0.1) means "absent".
+    """
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
     return value
 
 
-NullAsDefault = BeforeValidator(_null_as_default)
-"""Marker for fields with a non-None default: an explicit JSON ``null`` yields the default."""
-
-
-def drop_null_map_values(value: dict[str, Any]) -> dict[str, Any]:
-    """The map without null values, at every map depth (list items are kept, as Jackson does)."""
-    return {
-        key: drop_null_map_values(item) if isinstance(item, dict) else item
-        for key, item in value.items()
-        if item is not None
-    }
-
-
-FreeMap = Annotated[
-    dict[str, Any],
-    NullAsDefault,
-    PlainSerializer(drop_null_map_values, when_used="json"),
-]
-"""A free-form JSON object (properties, outProperties, ...): kept exactly as received;
-written without null values (Jackson and Gson both omit them)."""
+FreeMap = Annotated[dict[str, Any], PlainSerializer(without_nulls, when_used="json")]
+"""A free-form JSON object (properties, outProperties, ...): keys and values kept as received
+(ints stay ints, JSON held in strings stays a string); written without null members."""
 
 
 def now() -> datetime:
@@ -91,7 +75,7 @@ def fresh_message_id() -> UUID:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value if value.utcoffset() == UTC.utcoffset(None) else value.astimezone(UTC)
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def instant_to_wire(value: datetime) -> str:

@@ -33,7 +33,6 @@ from acm_participant.protocol.enums import (
 )
 from acm_participant.protocol.fields import (
     Instant,
-    NullAsDefault,
     WireModel,
     fresh_message_id,
     now,
@@ -68,7 +67,7 @@ class _Addressed(WireModel):
     """What every message carries besides its payload: type, time and addressing ids."""
 
     message_type: MessageType
-    timestamp: Annotated[Instant, NullAsDefault] = Field(default_factory=now)
+    timestamp: Instant = Field(default_factory=now)
     participant_id: UUID | None = None
     replica_id: UUID | None = None
     composition_id: UUID | None = None
@@ -85,11 +84,11 @@ class _Addressed(WireModel):
 class ParticipantMessage(_Addressed):
     """Envelope of request-style messages (all but the acks)."""
 
-    message_id: Annotated[UUID, NullAsDefault] = Field(default_factory=fresh_message_id)
+    message_id: UUID = Field(default_factory=fresh_message_id)
     automation_composition_id: UUID | None = None
     revision_id_composition: UUID | None = None
     revision_id_instance: UUID | None = None
-    participant_id_list: Annotated[list[UUID], NullAsDefault] = Field(default_factory=list)
+    participant_id_list: list[UUID] = Field(default_factory=list)
 
 
 class ParticipantAckMessage(_Addressed):
@@ -105,9 +104,9 @@ class ParticipantAckMessage(_Addressed):
 
 class ParticipantRegister(ParticipantMessage):
     message_type: Literal[MessageType.PARTICIPANT_REGISTER] = MessageType.PARTICIPANT_REGISTER
-    participant_supported_element_type: Annotated[
-        list[ParticipantSupportedElementType], NullAsDefault
-    ] = Field(default_factory=list)
+    participant_supported_element_type: list[ParticipantSupportedElementType] = Field(
+        default_factory=list
+    )
     intermediary_version: str | None = None
 
 
@@ -131,15 +130,11 @@ class ParticipantStatus(ParticipantMessage):
     """Heartbeat (empty lists) or live element/composition information."""
 
     message_type: Literal[MessageType.PARTICIPANT_STATUS] = MessageType.PARTICIPANT_STATUS
-    participant_definition_updates: Annotated[list[ParticipantDefinition], NullAsDefault] = Field(
+    participant_definition_updates: list[ParticipantDefinition] = Field(default_factory=list)
+    automation_composition_info_list: list[AutomationCompositionInfo] = Field(default_factory=list)
+    participant_supported_element_type: list[ParticipantSupportedElementType] = Field(
         default_factory=list
     )
-    automation_composition_info_list: Annotated[list[AutomationCompositionInfo], NullAsDefault] = (
-        Field(default_factory=list)
-    )
-    participant_supported_element_type: Annotated[
-        list[ParticipantSupportedElementType], NullAsDefault
-    ] = Field(default_factory=list)
 
 
 class ParticipantStatusReq(ParticipantMessage):
@@ -153,21 +148,15 @@ class ParticipantPrime(ParticipantMessage):
     """Prime or deprime a composition (``prime_order`` is set by master runtimes only)."""
 
     message_type: Literal[MessageType.PARTICIPANT_PRIME] = MessageType.PARTICIPANT_PRIME
-    participant_definition_updates: Annotated[list[ParticipantDefinition], NullAsDefault] = Field(
-        default_factory=list
-    )
-    prime_dto_list: Annotated[list[ParticipantPrimeDto], NullAsDefault] = Field(
-        default_factory=list
-    )
+    participant_definition_updates: list[ParticipantDefinition] = Field(default_factory=list)
+    prime_dto_list: list[ParticipantPrimeDto] = Field(default_factory=list)
     prime_order: PrimeOrder | None = None
 
 
 class ParticipantPrimeAck(ParticipantAckMessage):
     message_type: Literal[MessageType.PARTICIPANT_PRIME_ACK] = MessageType.PARTICIPANT_PRIME_ACK
     composition_state: AcTypeState | None = None
-    out_properties_list: Annotated[list[PrimeElementAck], NullAsDefault] = Field(
-        default_factory=list
-    )
+    out_properties_list: list[PrimeElementAck] = Field(default_factory=list)
 
 
 # --- instances ----------------------------------------------------------------------------------
@@ -177,14 +166,10 @@ class AutomationCompositionDeploy(ParticipantMessage):
     message_type: Literal[MessageType.AUTOMATION_COMPOSITION_DEPLOY] = (
         MessageType.AUTOMATION_COMPOSITION_DEPLOY
     )
-    participant_updates_list: Annotated[list[ParticipantDeploy], NullAsDefault] = Field(
-        default_factory=list
-    )
-    start_phase: Annotated[int, NullAsDefault] = 0
-    first_start_phase: Annotated[bool, NullAsDefault] = True
-    participant_dto_list: Annotated[list[ParticipantDto], NullAsDefault] = Field(
-        default_factory=list
-    )
+    participant_updates_list: list[ParticipantDeploy] = Field(default_factory=list)
+    start_phase: int = 0
+    first_start_phase: bool = True
+    participant_dto_list: list[ParticipantDto] = Field(default_factory=list)
 
 
 class AutomationCompositionDeployAck(ParticipantAckMessage):
@@ -197,10 +182,8 @@ class AutomationCompositionDeployAck(ParticipantAckMessage):
     ] = MessageType.AUTOMATION_COMPOSITION_STATECHANGE_ACK
     automation_composition_id: UUID | None = None
     stage: int | None = None
-    out_properties_updated: Annotated[bool, NullAsDefault] = False
-    automation_composition_result_map: Annotated[dict[UUID, AcElementDeployAck], NullAsDefault] = (
-        Field(default_factory=dict)
-    )
+    out_properties_updated: bool = False
+    automation_composition_result_map: dict[UUID, AcElementDeployAck] = Field(default_factory=dict)
 
 
 class AutomationCompositionStateChange(ParticipantMessage):
@@ -209,24 +192,18 @@ class AutomationCompositionStateChange(ParticipantMessage):
     message_type: Literal[MessageType.AUTOMATION_COMPOSITION_STATE_CHANGE] = (
         MessageType.AUTOMATION_COMPOSITION_STATE_CHANGE
     )
-    deploy_ordered_state: Annotated[DeployOrder, NullAsDefault] = DeployOrder.NONE
-    lock_ordered_state: Annotated[LockOrder, NullAsDefault] = LockOrder.NONE
+    deploy_ordered_state: DeployOrder = DeployOrder.NONE
+    lock_ordered_state: LockOrder = LockOrder.NONE
     start_phase: int | None = None
-    first_start_phase: Annotated[bool, NullAsDefault] = True
-    participant_dto_list: Annotated[list[ParticipantDto], NullAsDefault] = Field(
-        default_factory=list
-    )
+    first_start_phase: bool = True
+    participant_dto_list: list[ParticipantDto] = Field(default_factory=list)
 
 
 class PropertiesUpdate(ParticipantMessage):
     message_type: Literal[MessageType.PROPERTIES_UPDATE] = MessageType.PROPERTIES_UPDATE
-    participant_updates_list: Annotated[list[ParticipantDeploy], NullAsDefault] = Field(
-        default_factory=list
-    )
-    rollback: Annotated[bool, NullAsDefault] = False
-    participant_dto_list: Annotated[list[ParticipantDto], NullAsDefault] = Field(
-        default_factory=list
-    )
+    participant_updates_list: list[ParticipantDeploy] = Field(default_factory=list)
+    rollback: bool = False
+    participant_dto_list: list[ParticipantDto] = Field(default_factory=list)
 
 
 class AutomationCompositionMigration(ParticipantMessage):
@@ -237,16 +214,12 @@ class AutomationCompositionMigration(ParticipantMessage):
     )
     composition_target_id: UUID | None = None
     revision_id_composition_target: UUID | None = None
-    participant_updates_list: Annotated[list[ParticipantDeploy], NullAsDefault] = Field(
-        default_factory=list
-    )
-    participant_dto_list: Annotated[list[ParticipantDto], NullAsDefault] = Field(
-        default_factory=list
-    )
-    precheck: Annotated[bool, NullAsDefault] = False
-    rollback: Annotated[bool, NullAsDefault] = False
-    first_stage: Annotated[bool, NullAsDefault] = True
-    stage: Annotated[int, NullAsDefault] = 0
+    participant_updates_list: list[ParticipantDeploy] = Field(default_factory=list)
+    participant_dto_list: list[ParticipantDto] = Field(default_factory=list)
+    precheck: bool = False
+    rollback: bool = False
+    first_stage: bool = True
+    stage: int = 0
 
 
 class AutomationCompositionPrepare(ParticipantMessage):
@@ -255,14 +228,10 @@ class AutomationCompositionPrepare(ParticipantMessage):
     message_type: Literal[MessageType.AUTOMATION_COMPOSITION_PREPARE] = (
         MessageType.AUTOMATION_COMPOSITION_PREPARE
     )
-    participant_list: Annotated[list[ParticipantDeploy], NullAsDefault] = Field(
-        default_factory=list
-    )
-    pre_deploy: Annotated[bool, NullAsDefault] = True
-    stage: Annotated[int, NullAsDefault] = 0
-    participant_dto_list: Annotated[list[ParticipantDto], NullAsDefault] = Field(
-        default_factory=list
-    )
+    participant_list: list[ParticipantDeploy] = Field(default_factory=list)
+    pre_deploy: bool = True
+    stage: int = 0
+    participant_dto_list: list[ParticipantDto] = Field(default_factory=list)
 
 
 # --- restart and synchronisation ------------------------------------------------------------
@@ -273,17 +242,15 @@ class ParticipantSync(ParticipantMessage):
 
     message_type: Literal[MessageType.PARTICIPANT_SYNC_MSG] = MessageType.PARTICIPANT_SYNC_MSG
     state: AcTypeState | None = None
-    participant_definition_updates: Annotated[list[ParticipantDefinition], NullAsDefault] = Field(
-        default_factory=list
-    )
-    automation_composition_list: Annotated[list[ParticipantRestartAc], NullAsDefault] = Field(
+    participant_definition_updates: list[ParticipantDefinition] = Field(default_factory=list)
+    automation_composition_list: list[ParticipantRestartAc] = Field(
         default_factory=list,
         validation_alias="automationcompositionList",
         serialization_alias="automationcompositionList",
     )
-    exclude_replicas: Annotated[list[UUID], NullAsDefault] = Field(default_factory=list)
-    restarting: Annotated[bool, NullAsDefault] = False
-    delete: Annotated[bool, NullAsDefault] = False
+    exclude_replicas: list[UUID] = Field(default_factory=list)
+    restarting: bool = False
+    delete: bool = False
     state_change_result: StateChangeResult | None = None
 
 
@@ -301,10 +268,8 @@ class ParticipantRestart(ParticipantMessage):
 
     message_type: Literal[MessageType.PARTICIPANT_RESTART] = MessageType.PARTICIPANT_RESTART
     state: AcTypeState | None = None
-    participant_definition_updates: Annotated[list[ParticipantDefinition], NullAsDefault] = Field(
-        default_factory=list
-    )
-    automation_composition_list: Annotated[list[ParticipantRestartAc], NullAsDefault] = Field(
+    participant_definition_updates: list[ParticipantDefinition] = Field(default_factory=list)
+    automation_composition_list: list[ParticipantRestartAc] = Field(
         default_factory=list,
         validation_alias="automationcompositionList",
         serialization_alias="automationcompositionList",
