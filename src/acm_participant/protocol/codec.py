@@ -44,7 +44,7 @@ def decode(data: bytes | str) -> AnyMessage:
             enum constant, number or instant; ``reason`` says which, without the payload.
     """
     try:
-        if (b"null" if isinstance(data, bytes) else "null") in data:
+        if _may_hold_null(data):
             return _ADAPTER.validate_python(without_nulls(_parse(data)))
         return _ADAPTER.validate_json(data)
     except ValidationError as exc:
@@ -57,6 +57,10 @@ def decode(data: bytes | str) -> AnyMessage:
 def encode(message: ParticipantMessage | ParticipantAckMessage) -> bytes:
     """The compact UTF-8 JSON of ``message``, with ONAP's member names and no null members."""
     return message.__pydantic_serializer__.to_json(message, by_alias=True, exclude_none=True)
+
+
+def _may_hold_null(data: bytes | str) -> bool:
+    return b"null" in data if isinstance(data, bytes) else "null" in data
 
 
 def _parse(data: bytes | str) -> Any:
