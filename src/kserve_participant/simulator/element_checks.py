@@ -8,6 +8,7 @@ checked where it finally comes from.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +19,7 @@ from kserve_participant.simulator.entity_checks import (
     check_entities,
 )
 from kserve_participant.simulator.marked_yaml import Path
-from kserve_participant.simulator.problems import ProblemLog
+from kserve_participant.simulator.problems import Origin, ProblemLog
 from kserve_participant.simulator.tosca import (
     KSERVE_ELEMENT_TYPE,
     KSERVE_ELEMENT_TYPE_VERSION,
@@ -85,18 +86,29 @@ def _declared_properties(template: ServiceTemplate, type_name: str | None) -> se
     return declared
 
 
+def _positive_seconds(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(seconds) and seconds > 0
+
+
 def _check_timing(template: ServiceTemplate, node: NodeTemplate, log: ProblemLog) -> None:
     declared = _declared_properties(template, node.type)
     for name in TIMING_PROPERTIES:
         if name not in node.properties:
             continue
         path = (*node.path, "properties", name)
-        value = node.properties[name]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            log.warning(
+        if not _positive_seconds(node.properties[name]):
+            log.error(
                 path,
-                f"{name} is {value!r}, not a positive number of seconds: the default is used",
+                f"{name} is {node.properties[name]!r}, not a positive number of seconds: the "
+                "participant fails every deploy of this element",
                 f"set `{name}:` to a number of seconds",
+                origin=Origin.PARTICIPANT,
             )
         elif name not in declared:
             log.warning(

@@ -3,9 +3,11 @@
 ONAP's runtime accepts any properties, so a payload that is not an InferenceService only fails at
 deploy time, inside the participant. These checks bring that failure forward to ``validate`` (errors
 of origin PARTICIPANT), and point at what works but surprises (warnings). The rules mirror the
-participant's entity policy: the payload is an InferenceService of ``serving.kserve.io/v1beta1``,
-given as a JSON string (a YAML mapping is tolerated), whose ``metadata.name`` is absent or equal to
-the entity's ``name`` and whose ``metadata.namespace`` is absent or equal to its ``namespace``.
+participant's entity policy (``kserve_participant.kserve.entities``): the payload is an
+InferenceService of ``serving.kserve.io/v1beta1``, given as a JSON string (a YAML mapping is
+tolerated), whose ``metadata.namespace`` is absent or equal to the entity's ``namespace``. A payload
+``metadata.name`` unlike the entity's ``name`` is replaced by it (the participant's default policy),
+so that is a warning: ONAP's Java participant would create one object and watch another.
 """
 
 from __future__ import annotations
@@ -257,17 +259,24 @@ def _check_metadata(
     name: str | None,
     namespace: str | None,
 ) -> None:
-    metadata = body.get("metadata")
-    metadata = metadata if isinstance(metadata, Mapping) else {}
+    metadata = body.get("metadata", {})
+    if not isinstance(metadata, Mapping):
+        log.error(
+            (*path, "metadata"),
+            "payload metadata is not an object",
+            'write "metadata": {"name": ...} or leave metadata out',
+            origin=Origin.PARTICIPANT,
+        )
+        return
     payload_name = metadata.get("name")
     if payload_name is not None and name is not None and payload_name != name:
-        log.error(
+        log.warning(
             (*path, "metadata", "name"),
-            f'payload metadata.name "{payload_name}" differs from the entity name "{name}": the '
-            "participant would create one object and watch and delete another",
+            f'payload metadata.name "{payload_name}" differs from the entity name "{name}": this '
+            f'participant creates "{name}"; ONAP\'s Java participant would create "{payload_name}" '
+            f'but watch and delete "{name}"',
             f"use the same name in both places (e.g. name: {payload_name}), or drop metadata.name "
             "from the payload",
-            origin=Origin.PARTICIPANT,
         )
     payload_namespace = metadata.get("namespace")
     if payload_namespace is not None and namespace is not None and payload_namespace != namespace:
