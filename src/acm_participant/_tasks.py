@@ -25,10 +25,18 @@ class TaskRegistry:
     def __init__(self) -> None:
         self._tasks: dict[TaskKey, asyncio.Task[None]] = {}
         self._owner: dict[TaskKey, UUID] = {}  # key -> composition id, for composition timeouts
+        self._operation: dict[TaskKey, str] = {}
 
     def running(self, key: TaskKey) -> asyncio.Task[None] | None:
         task = self._tasks.get(key)
         return task if task is not None and not task.done() else None
+
+    def count_running(self) -> int:
+        return sum(1 for task in self._tasks.values() if not task.done())
+
+    def running_operation(self, key: TaskKey) -> str | None:
+        """The name of the operation running for ``key``, if one is."""
+        return self._operation.get(key) if self.running(key) is not None else None
 
     def spawn(
         self,
@@ -37,6 +45,7 @@ class TaskRegistry:
         *,
         composition_id: UUID,
         name: str,
+        operation: str = "",
     ) -> asyncio.Task[None]:
         """Run ``work`` for ``key``, cancelling the operation it supersedes."""
         previous = self.running(key)
@@ -46,6 +55,7 @@ class TaskRegistry:
         task = asyncio.create_task(work, name=name)
         self._tasks[key] = task
         self._owner[key] = composition_id
+        self._operation[key] = operation
         task.add_done_callback(lambda done: self._forget(key, done))
         return task
 
@@ -53,6 +63,7 @@ class TaskRegistry:
         if self._tasks.get(key) is done:
             del self._tasks[key]
             self._owner.pop(key, None)
+            self._operation.pop(key, None)
         if not done.cancelled() and done.exception() is not None:
             _log.error("element task %s crashed", done.get_name(), exc_info=done.exception())
 

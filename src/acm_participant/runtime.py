@@ -1,1 +1,235 @@
-"""ParticipantRuntime: the participant side of the ACM protocol, driving an ElementHandler."""
+"""ParticipantRuntime: the participant side of the ACM protocol, driving an ElementHandler.
+
+It owns two long-lived tasks (the consume loop and the REGISTER/STATUS ticker) plus one task per
+running element operation, and the caches they share. ``start()`` connects and registers,
+``stop()`` lets running operations finish for a grace period, sends DEREGISTER, then closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID, uuid4
+
+from acm_participant._cache import ParticipantCache
+from acm_participant._context import RuntimeContext
+from acm_participant._dispatch import Dispatcher
+from acm_participant._outbox import Clock, WireOutbox
+from acm_participant._registration import Liveness
+from acm_participant._reporter import RuntimeReporter
+from acm_participant._wire import MissingId
+from acm_participant.errors import DecodeError
+from acm_participant.handler import ElementHandler
+from acm_participant.observe import Observer
+from acm_participant.protocol import decode
+from acm_participant.settings import ParticipantSettings
+from acm_participant.transport.base import Record, Transport
+
+__all__ = ["ParticipantRuntime", "RuntimeHealth"]
+
+_log = logging.getLogger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeHealth:
+    """A snapshot for health endpoints; reading it changes nothing."""
+
+    running: bool
+    broker_connected: bool | None
+    """None until the first publish; then whether the last one got through."""
+    registered: bool
+    last_heartbeat: datetime | None
+    running_operations: int
+
+
+class ParticipantRuntime:
+    """Runs one participant replica: registration, heartbeats, dispatch, acks, caches.
+
+    Args:
+        settings: who the participant is and where it talks.
+        transport: a transport built with ``settings.subscriptions(replica_id)``.
+        handler: the element handler doing the work.
+        observer: hooks for metrics (no-op by default).
+        clock: wall clock for message timestamps (UTC-aware ``datetime``).
+        replica_id: this process's replica id; random when not given.
+    """
+
+    def __init__(
+        self,
+        settings: ParticipantSettings,
+        transport: Transport,
+        handler: ElementHandler,
+        *,
+        observer: Observer | None = None,
+        clock: Clock = _utc_now,
+        replica_id: UUID | None = None,
+    ) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._observer = observer or Observer()
+        self._replica_id = replica_id or uuid4()
+        cache = ParticipantCache()
+        self._outbox = WireOutbox(
+            settings=settings,
+            replica_id=self._replica_id,
+            transport=transport,
+            cache=cache,
+            observer=self._observer,
+            clock=clock,
+        )
+        self._ctx = RuntimeContext(
+            settings=settings,
+            replica_id=self._replica_id,
+            handler=handler,
+            observer=self._observer,
+            outbox=self._outbox,
+            cache=cache,
+        )
+        self._liveness = Liveness(
+            settings=settings, outbox=self._outbox, observer=self._observer, clock=clock
+        )
+        self._dispatcher = Dispatcher(self._ctx, self._liveness)
+        self._loops: list[asyncio.Task[None]] = []
+        self._started = False
+        self._stopping = False
+        self._stopped = asyncio.Event()
+
+    # --- public surface ---------------------------------------------------------------------------
+
+    @property
+    def replica_id(self) -> UUID:
+        return self._replica_id
+
+    @property
+    def settings(self) -> ParticipantSettings:
+        return self._settings
+
+    @property
+    def registered(self) -> asyncio.Event:
+        """Set once REGISTER_ACK for this replica arrived; cleared by ``stop()``."""
+        return self._liveness.registered
+
+    def health(self) -> RuntimeHealth:
+        return RuntimeHealth(
+            running=self._started and not self._stopping,
+            broker_connected=self._broker_connected(),
+            registered=self._liveness.registered.is_set(),
+            last_heartbeat=self._liveness.last_heartbeat,
+            running_operations=self._ctx.tasks.count_running(),
+        )
+
+    def _broker_connected(self) -> bool | None:
+        # Transports that watch their connection (Kafka) know best; else the last publish tells.
+        connected = getattr(self._transport, "connected", None)
+        return connected if isinstance(connected, bool) else self._outbox.connected
+
+    async def start(self) -> None:
+        """Connect, hand the reporter to the handler, start consuming and registering.
+
+        Raises:
+            TransportError: the broker refused for good (e.g. bad credentials).
+        """
+        if self._started:
+            return
+        self._started = True
+        await self._transport.start()
+        await self._ctx.handler.start(RuntimeReporter(self._ctx))
+        self._loops = [
+            asyncio.create_task(self._consume(), name="participant-consume"),
+            asyncio.create_task(self._liveness.run(), name="participant-heartbeat"),
+        ]
+        _log.info(
+            "participant %s replica %s started", self._settings.participant_id, self._replica_id
+        )
+
+    async def stop(self) -> None:
+        """Finish or cancel running operations, DEREGISTER, close; idempotent."""
+        if not self._started or self._stopping:
+            await self._stopped.wait() if self._stopping else None
+            return
+        self._stopping = True
+        try:
+            heartbeat = self._loops[1]
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            await self._ctx.tasks.drain(self._settings.shutdown_grace_ms / 1000)
+            await self._outbox.deregister()
+            self._liveness.on_deregistered()
+            consume = self._loops[0]
+            consume.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await consume
+            try:
+                await self._ctx.handler.stop()
+            except Exception:
+                _log.warning("handler stop failed", exc_info=True)
+            await self._transport.stop()
+            _log.info("participant replica %s stopped", self._replica_id)
+        finally:
+            self._stopped.set()
+
+    async def run_until_stopped(self) -> None:
+        """Start, then return once ``stop()`` ran (e.g. from a signal handler).
+
+        Raises whatever ended the consume loop if it ended on its own (the broker went for good).
+        """
+        await self.start()
+        consume = self._loops[0]
+        stopped = asyncio.create_task(self._stopped.wait(), name="participant-stopped")
+        try:
+            await asyncio.wait({consume, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if consume.done() and not self._stopping:
+            error = consume.exception() if not consume.cancelled() else None
+            await self.stop()
+            if error is not None:
+                raise error
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # --- the consume loop -------------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        async for record in self._transport.records():
+            await self._handle(record)
+
+    async def _handle(self, record: Record) -> None:
+        try:
+            message = decode(record.value)
+        except DecodeError as exc:
+            _log.warning(
+                "skipped undecodable record topic=%s partition=%s offset=%s: %s",
+                record.topic,
+                record.partition,
+                record.offset,
+                exc,
+            )
+            self._observer.decode_failed(record.topic)
+            return
+        try:
+            await self._dispatcher.dispatch(message)
+        except MissingId as exc:
+            _log.warning("skipped %s: %s", message.message_type.value, exc)
+        except Exception:
+            _log.exception("handling %s failed", message.message_type.value)

@@ -1,0 +1,126 @@
+"""Prime and deprime: cache my element definitions of a composition, run the handler, ack once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from acm_participant._cache import CompositionEntry
+from acm_participant._context import RuntimeContext
+from acm_participant._elements import MAX_MESSAGE_LENGTH
+from acm_participant._orders import PrimeOrderMsg
+from acm_participant.handler import CompositionElement, OperationNotSupported
+from acm_participant.protocol.enums import AcTypeState, StateChangeResult
+
+__all__ = ["on_prime"]
+
+_log = logging.getLogger(__name__)
+
+
+def on_prime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
+    if not order.names_me:
+        _log.debug("prime of %s names no element of mine", order.composition_id)
+        return
+    if order.prime:
+        entry = CompositionEntry(
+            composition_id=order.composition_id,
+            revision_id=order.revision_composition,
+            definitions={
+                d.definition: CompositionElement(
+                    composition_id=order.composition_id,
+                    definition_id=d.definition,
+                    properties=dict(d.properties),
+                    out_properties=dict(d.out_properties),
+                )
+                for d in order.definitions
+            },
+        )
+        ctx.cache.compositions[order.composition_id] = entry
+        work = _prime(ctx, order, entry)
+    else:
+        work = _deprime(ctx, order)
+    ctx.tasks.spawn(
+        (order.composition_id, None),
+        work,
+        composition_id=order.composition_id,
+        name=f"{'prime' if order.prime else 'deprime'}:{order.composition_id}",
+        operation="prime" if order.prime else "deprime",
+    )
+
+
+async def _prime(ctx: RuntimeContext, order: PrimeOrderMsg, entry: CompositionEntry) -> None:
+    started = time.monotonic()
+    elements = list(entry.definitions.values())
+    try:
+        await ctx.handler.prime(order.composition_id, elements)
+        state, result, message = AcTypeState.PRIMED, StateChangeResult.NO_ERROR, "Primed"
+    except asyncio.CancelledError:
+        raise
+    except OperationNotSupported:
+        if ctx.settings.fail_unsupported_operation:
+            state, result, message = (
+                AcTypeState.COMMISSIONED,
+                StateChangeResult.FAILED,
+                "Not supported",
+            )
+        else:
+            state, result, message = (
+                AcTypeState.PRIMED,
+                StateChangeResult.NO_ERROR,
+                "Not implemented",
+            )
+    except Exception as exc:
+        _log.warning("prime of %s failed: %s", order.composition_id, exc, exc_info=True)
+        state, result = AcTypeState.COMMISSIONED, StateChangeResult.FAILED
+        message = (str(exc) or type(exc).__name__)[:MAX_MESSAGE_LENGTH]
+    await ctx.outbox.prime_ack(
+        composition_id=order.composition_id,
+        state=state,
+        result=result,
+        message=message,
+        response_to=order.message_id,
+    )
+    ctx.observer.operation_finished("prime", result.value, time.monotonic() - started)
+
+
+async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
+    started = time.monotonic()
+    entry = ctx.cache.compositions.get(order.composition_id)
+    if entry is None:
+        state, result = AcTypeState.COMMISSIONED, StateChangeResult.NO_ERROR
+        message = "Already deprimed or never primed"
+    else:
+        try:
+            await ctx.handler.deprime(order.composition_id, list(entry.definitions.values()))
+            state, result, message = (
+                AcTypeState.COMMISSIONED,
+                StateChangeResult.NO_ERROR,
+                "Deprimed",
+            )
+        except asyncio.CancelledError:
+            raise
+        except OperationNotSupported:
+            if ctx.settings.fail_unsupported_operation:
+                state, result, message = (
+                    AcTypeState.PRIMED,
+                    StateChangeResult.FAILED,
+                    "Not supported",
+                )
+            else:
+                state, result = AcTypeState.COMMISSIONED, StateChangeResult.NO_ERROR
+                message = "Not implemented"
+        except Exception as exc:
+            _log.warning("deprime of %s failed: %s", order.composition_id, exc, exc_info=True)
+            state, result = AcTypeState.PRIMED, StateChangeResult.FAILED
+            message = (str(exc) or type(exc).__name__)[:MAX_MESSAGE_LENGTH]
+        if result is StateChangeResult.NO_ERROR:
+            ctx.cache.drop_composition(order.composition_id)
+    await ctx.outbox.prime_ack(
+        composition_id=order.composition_id,
+        state=state,
+        result=result,
+        message=message,
+        response_to=order.message_id,
+    )
+    ctx.observer.operation_finished("deprime", result.value, time.monotonic() - started)

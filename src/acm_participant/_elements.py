@@ -1,0 +1,162 @@
+"""Run one element operation and ack it: the single place where handler results become acks.
+
+Success ⇒ the operation's success states (or, between stages, the current states plus the next
+``stage``); an exception ⇒ its failure states, FAILED, and the exception's message; a cancelled
+call ⇒ no ack at all (it was superseded, timed out by ACM-R, or the participant is stopping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from acm_participant._context import ElementAck, RuntimeContext
+from acm_participant._outcomes import (
+    SUCCESS_MESSAGES,
+    Operation,
+    StatePair,
+    failure_states,
+    success_states,
+)
+from acm_participant.handler import ElementOutcome, OperationNotSupported
+from acm_participant.protocol.enums import DeployState, StateChangeResult
+
+__all__ = ["ElementJob", "run_element_job", "spawn_element_job"]
+
+_log = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 255
+
+ElementCall = Callable[[], Awaitable[ElementOutcome | None]]
+
+
+@dataclass(frozen=True)
+class ElementJob:
+    operation: Operation
+    composition_id: UUID
+    instance_id: UUID
+    element_id: UUID
+    response_to: UUID | None
+    call: ElementCall
+    next_stage: int | None = None
+    """On success, ack this stage with the element's current states instead of the final ones."""
+    on_finished: Callable[[bool], None] | None = None
+    """Called with the success flag after the cache is updated, before the ack is sent."""
+
+
+def spawn_element_job(ctx: RuntimeContext, job: ElementJob) -> asyncio.Task[None]:
+    """Run ``job`` in the element's task, superseding the element's previous operation."""
+    return ctx.tasks.spawn(
+        (job.instance_id, job.element_id),
+        run_element_job(ctx, job),
+        composition_id=job.composition_id,
+        name=f"{job.operation.value}:{job.instance_id}:{job.element_id}",
+        operation=job.operation.value,
+    )
+
+
+def _truncate(message: str) -> str:
+    return (
+        message if len(message) <= MAX_MESSAGE_LENGTH else message[: MAX_MESSAGE_LENGTH - 3] + "..."
+    )
+
+
+async def run_element_job(ctx: RuntimeContext, job: ElementJob) -> None:
+    started = time.monotonic()
+    outcome: ElementOutcome | None = None
+    try:
+        outcome = await job.call()
+        ok, message = True, (outcome.message if outcome and outcome.message else None)
+    except asyncio.CancelledError:
+        _log.info("%s of element %s cancelled", job.operation.value, job.element_id)
+        raise
+    except OperationNotSupported:
+        if ctx.settings.fail_unsupported_operation:
+            ok, message = False, "Not supported"
+        else:
+            ok, message = True, "Not implemented"
+    except Exception as exc:  # the one boundary where a handler error becomes a FAILED ack
+        _log.warning(
+            "%s of element %s failed: %s",
+            job.operation.value,
+            job.element_id,
+            exc,
+            exc_info=True,
+        )
+        ok, message = False, _truncate(str(exc) or type(exc).__name__)
+    if ok and message is None:
+        message = SUCCESS_MESSAGES[job.operation]
+    await finish_element(ctx, job, ok=ok, message=message, outcome=outcome)
+    ctx.observer.operation_finished(
+        job.operation.value,
+        StateChangeResult.NO_ERROR.value if ok else StateChangeResult.FAILED.value,
+        time.monotonic() - started,
+    )
+
+
+async def finish_element(
+    ctx: RuntimeContext,
+    job: ElementJob,
+    *,
+    ok: bool,
+    message: str | None,
+    outcome: ElementOutcome | None = None,
+) -> None:
+    """Update the cache with the result, publish element info if it changed, send the ack."""
+    instance = ctx.cache.instances.get(job.instance_id)
+    entry = instance.elements.get(job.element_id) if instance is not None else None
+    stage: int | None = None
+    if ok and job.next_stage is not None:
+        states = (
+            StatePair(entry.deploy_state, entry.lock_state)
+            if entry is not None
+            else success_states(job.operation)
+        )
+        stage = job.next_stage
+    else:
+        states = success_states(job.operation) if ok else failure_states(job.operation)
+
+    info_changed = outcome is not None and (
+        outcome.out_properties is not None
+        or outcome.operational_state is not None
+        or outcome.use_state is not None
+    )
+    if entry is not None:
+        if stage is None:
+            entry.deploy_state, entry.lock_state = states.deploy, states.lock
+        if outcome is not None and info_changed:
+            if outcome.out_properties is not None:
+                entry.out_properties = dict(outcome.out_properties)
+            if outcome.operational_state is not None:
+                entry.operational_state = outcome.operational_state
+            if outcome.use_state is not None:
+                entry.use_state = outcome.use_state
+    if job.on_finished is not None:
+        job.on_finished(ok)
+    if entry is not None and info_changed:
+        # Older runtimes learn outProperties only from STATUS; sent first, it carries an earlier
+        # timestamp than the ack, which is the order ACM-R applies them in (C62, C64).
+        await ctx.outbox.element_info(job.instance_id, job.element_id)
+    await ctx.outbox.element_ack(
+        ElementAck(
+            instance_id=job.instance_id,
+            element_id=job.element_id,
+            deploy_state=states.deploy,
+            lock_state=states.lock,
+            result=StateChangeResult.NO_ERROR if ok else StateChangeResult.FAILED,
+            message=message,
+            response_to=job.response_to,
+            stage=stage,
+            out_properties=(entry.out_properties if entry is not None and info_changed else None),
+            operational_state=entry.operational_state if entry is not None else None,
+            use_state=entry.use_state if entry is not None else None,
+        )
+    )
+    if entry is not None and instance is not None and states.deploy is DeployState.DELETED:
+        instance.elements.pop(job.element_id, None)
+        if not instance.elements:
+            ctx.cache.drop_instance(job.instance_id)

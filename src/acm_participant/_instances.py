@@ -1,0 +1,287 @@
+"""DEPLOY, STATE_CHANGE (undeploy, delete, lock, unlock) and PROPERTIES_UPDATE of instances.
+
+The runtime acts on the elements of the message's start phase only; ACM-R walks the phases
+(lowest first for deploy and unlock, highest first for the others).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from acm_participant._cache import ElementEntry, InstanceEntry
+from acm_participant._context import RuntimeContext
+from acm_participant._elements import ElementJob, finish_element, spawn_element_job
+from acm_participant._merge import merge_properties
+from acm_participant._orders import (
+    DeployOrderMsg,
+    ElementOrder,
+    StateChangeOrderMsg,
+    UpdateOrderMsg,
+)
+from acm_participant._outcomes import Operation
+from acm_participant._phases import start_phase
+from acm_participant.handler import CompositionElement, ElementDefinitionId
+from acm_participant.protocol.enums import (
+    DeployOrder,
+    DeployState,
+    LockOrder,
+    LockState,
+    MigrationState,
+)
+
+__all__ = ["composition_element_for", "on_deploy", "on_state_change", "on_update"]
+
+_log = logging.getLogger(__name__)
+
+ALREADY_DELETED = "Already deleted or never used"
+
+
+def composition_element_for(
+    ctx: RuntimeContext,
+    composition_id: Any,
+    definition: ElementDefinitionId,
+    properties: dict[str, Any] | None = None,
+) -> CompositionElement:
+    """The composition element: DTO properties when the message had them, else the cache's."""
+    cached = ctx.cache.composition_element(composition_id, definition)
+    if properties is None:
+        return cached
+    return CompositionElement(
+        composition_id=composition_id,
+        definition_id=definition,
+        properties=dict(properties),
+        out_properties=dict(cached.out_properties),
+    )
+
+
+def _element_entry(order: ElementOrder, previous: ElementEntry | None) -> ElementEntry:
+    if previous is None:
+        return ElementEntry(
+            element_id=order.element_id,
+            definition=order.definition,
+            properties=dict(order.properties),
+            deploy_state=DeployState.DEPLOYING,
+            lock_state=LockState.LOCKED,
+            migration_state=order.migration_state,
+        )
+    previous.definition = order.definition
+    previous.properties = dict(order.properties)
+    return previous
+
+
+def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None or order.first_start_phase:
+        old = instance.elements if instance is not None else {}
+        instance = InstanceEntry(
+            instance_id=order.instance_id,
+            composition_id=order.composition_id,
+            revision_id=order.revision_instance,
+            deploy_state=DeployState.DEPLOYING,
+            lock_state=LockState.LOCKED,
+            elements={
+                e.element_id: _element_entry(e, old.get(e.element_id)) for e in order.elements
+            },
+        )
+        ctx.cache.instances[order.instance_id] = instance
+    else:
+        for element in order.elements:
+            instance.elements[element.element_id] = _element_entry(
+                element, instance.elements.get(element.element_id)
+            )
+    if order.revision_instance is not None:
+        instance.revision_id = order.revision_instance
+
+    by_id = {e.element_id: e for e in order.elements}
+    for entry in list(instance.elements.values()):
+        listed = by_id.get(entry.element_id)
+        composition = composition_element_for(
+            ctx,
+            order.composition_id,
+            entry.definition,
+            listed.composition_properties if listed is not None else None,
+        )
+        if start_phase(composition.properties) != order.start_phase:
+            continue
+        key = (order.instance_id, entry.element_id)
+        if ctx.tasks.running_operation(key) == Operation.DEPLOY.value:
+            _log.info("deploy of %s already running: retry joins it", entry.element_id)
+            continue
+        job = ElementJob(
+            operation=Operation.DEPLOY,
+            composition_id=order.composition_id,
+            instance_id=order.instance_id,
+            element_id=entry.element_id,
+            response_to=order.message_id,
+            call=_bind(
+                ctx.handler.deploy, composition, entry.as_instance_element(order.instance_id)
+            ),
+        )
+        if entry.deploy_state is DeployState.DEPLOYED:
+            # A retry of a deploy that already succeeded: re-ack, do not redo (C35).
+            ctx.tasks.spawn(
+                key,
+                finish_element(ctx, job, ok=True, message="Deployed"),
+                composition_id=order.composition_id,
+                name=f"reack:{order.instance_id}:{entry.element_id}",
+            )
+            continue
+        entry.deploy_state, entry.lock_state = DeployState.DEPLOYING, LockState.LOCKED
+        spawn_element_job(ctx, job)
+
+
+def _bind(method: Any, *args: Any) -> Any:
+    async def call() -> Any:
+        return await method(*args)
+
+    return call
+
+
+def _state_change_operation(order: StateChangeOrderMsg) -> Operation | None:
+    if order.deploy_order is DeployOrder.UNDEPLOY:
+        return Operation.UNDEPLOY
+    if order.deploy_order is DeployOrder.DELETE:
+        return Operation.DELETE
+    if order.lock_order is LockOrder.LOCK:
+        return Operation.LOCK
+    if order.lock_order is LockOrder.UNLOCK:
+        return Operation.UNLOCK
+    return None
+
+
+_TRANSITION: dict[Operation, tuple[DeployState | None, LockState | None]] = {
+    Operation.UNDEPLOY: (DeployState.UNDEPLOYING, None),
+    Operation.DELETE: (DeployState.DELETING, None),
+    Operation.LOCK: (None, LockState.LOCKING),
+    Operation.UNLOCK: (None, LockState.UNLOCKING),
+}
+
+
+async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> None:
+    operation = _state_change_operation(order)
+    if operation is None:
+        _log.info("state change of %s orders nothing", order.instance_id)
+        return
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None and order.elements:
+        # Spec section 8 item 8: a master runtime names the elements, so act on the message.
+        instance = InstanceEntry(
+            instance_id=order.instance_id,
+            composition_id=order.composition_id,
+            revision_id=order.revision_instance,
+            deploy_state=DeployState.DEPLOYED,
+            lock_state=LockState.LOCKED,
+            elements={
+                e.element_id: ElementEntry(
+                    element_id=e.element_id,
+                    definition=e.definition,
+                    properties=dict(e.properties),
+                    deploy_state=(
+                        DeployState.UNDEPLOYED
+                        if operation is Operation.DELETE
+                        else DeployState.DEPLOYED
+                    ),
+                    lock_state=LockState.LOCKED,
+                )
+                for e in order.elements
+            },
+        )
+        ctx.cache.instances[order.instance_id] = instance
+    if instance is None:
+        if operation is Operation.DELETE:
+            await ctx.outbox.instance_unknown_ack(
+                instance_id=order.instance_id, response_to=order.message_id, message=ALREADY_DELETED
+            )
+        else:
+            _log.warning(
+                "%s of instance %s ignored: not cached and no element list in the message",
+                operation.value,
+                order.instance_id,
+            )
+        return
+
+    by_id = {e.element_id: e for e in order.elements}
+    deploy_to, lock_to = _TRANSITION[operation]
+    for entry in list(instance.elements.values()):
+        listed = by_id.get(entry.element_id)
+        composition = composition_element_for(
+            ctx,
+            instance.composition_id,
+            entry.definition,
+            listed.composition_properties if listed is not None else None,
+        )
+        phase = start_phase(composition.properties)
+        if operation is Operation.UNDEPLOY and entry.migration_state is MigrationState.NEW:
+            phase = 0
+        if phase != order.start_phase:
+            continue
+        if listed is not None and listed.properties:
+            entry.properties = dict(listed.properties)
+        if deploy_to is not None:
+            entry.deploy_state = deploy_to
+        if lock_to is not None:
+            entry.lock_state = lock_to
+        method = {
+            Operation.UNDEPLOY: ctx.handler.undeploy,
+            Operation.DELETE: ctx.handler.delete,
+            Operation.LOCK: ctx.handler.lock,
+            Operation.UNLOCK: ctx.handler.unlock,
+        }[operation]
+        spawn_element_job(
+            ctx,
+            ElementJob(
+                operation=operation,
+                composition_id=instance.composition_id,
+                instance_id=order.instance_id,
+                element_id=entry.element_id,
+                response_to=order.message_id,
+                call=_bind(method, composition, entry.as_instance_element(order.instance_id)),
+            ),
+        )
+
+
+def on_update(ctx: RuntimeContext, order: UpdateOrderMsg) -> None:
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None:
+        _log.warning("update of instance %s ignored: not cached", order.instance_id)
+        return
+    if order.revision_instance is not None:
+        instance.revision_id = order.revision_instance
+    for element in order.elements:
+        entry = instance.elements.get(element.element_id)
+        if entry is None:
+            entry = ElementEntry(
+                element_id=element.element_id,
+                definition=element.definition,
+                deploy_state=DeployState.DEPLOYED,
+                lock_state=LockState.LOCKED,
+            )
+            instance.elements[element.element_id] = entry
+        before = dict(
+            element.previous_properties
+            if element.previous_properties is not None
+            else entry.properties
+        )
+        old = entry.as_instance_element(order.instance_id, before)
+        entry.properties = merge_properties(entry.properties, element.properties)
+        entry.deploy_state = DeployState.UPDATING
+        composition = composition_element_for(
+            ctx, instance.composition_id, entry.definition, element.composition_properties
+        )
+        spawn_element_job(
+            ctx,
+            ElementJob(
+                operation=Operation.UPDATE,
+                composition_id=instance.composition_id,
+                instance_id=order.instance_id,
+                element_id=entry.element_id,
+                response_to=order.message_id,
+                call=_bind(
+                    ctx.handler.update,
+                    composition,
+                    old,
+                    entry.as_instance_element(order.instance_id),
+                ),
+            ),
+        )

@@ -1,0 +1,258 @@
+"""MIGRATION: migrate in stages, precheck (dry run) and rollback of a failed migration.
+
+Stages come from the element's definition in the composition being migrated to (``stage``
+property, ``migrate`` set). An element acks ``stage`` = its next stage until its last one, then
+its final states. Elements the migration adds (NEW) are deployed from the target definition and
+elements it drops (REMOVED) are undeployed, each once, acking DEPLOYED or DELETED.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from uuid import UUID
+
+from acm_participant._cache import ElementEntry, InstanceEntry
+from acm_participant._context import RuntimeContext
+from acm_participant._elements import ElementJob, spawn_element_job
+from acm_participant._instances import composition_element_for
+from acm_participant._merge import merge_properties
+from acm_participant._orders import ElementOrder, MigrationOrderMsg
+from acm_participant._outcomes import Operation
+from acm_participant._phases import next_stage, previous_stage, stages
+from acm_participant.protocol.enums import DeployState, LockState, MigrationState, SubState
+
+__all__ = ["on_migration"]
+
+_log = logging.getLogger(__name__)
+
+
+def on_migration(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
+    if order.precheck:
+        _precheck(ctx, order)
+    else:
+        _migrate(ctx, order)
+
+
+def _instance(ctx: RuntimeContext, order: MigrationOrderMsg) -> InstanceEntry:
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None:
+        instance = InstanceEntry(
+            instance_id=order.instance_id,
+            composition_id=order.composition_id,
+            revision_id=order.revision_instance,
+            deploy_state=DeployState.DEPLOYED,
+            lock_state=LockState.LOCKED,
+        )
+        ctx.cache.instances[order.instance_id] = instance
+    return instance
+
+
+def _entry_for(instance: InstanceEntry, element: ElementOrder) -> ElementEntry:
+    entry = instance.elements.get(element.element_id)
+    if entry is None:
+        entry = ElementEntry(
+            element_id=element.element_id,
+            definition=element.definition,
+            properties=dict(element.properties),
+            deploy_state=DeployState.DEPLOYED,
+            lock_state=LockState.LOCKED,
+            migration_state=element.migration_state,
+        )
+    return entry
+
+
+def _precheck(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None:
+        instance = _instance(ctx, order)
+    instance.sub_state = SubState.MIGRATION_PRECHECKING
+    for element in order.elements:
+        entry = instance.elements.get(element.element_id)
+        if entry is None:
+            entry = _entry_for(instance, element)
+            instance.elements[element.element_id] = entry
+        source_definition = entry.definition
+        composition = composition_element_for(
+            ctx, order.composition_id, source_definition, element.composition_properties
+        )
+        target = composition_element_for(
+            ctx,
+            order.composition_target_id,
+            element.definition,
+            element.target_composition_properties,
+        )
+        migrated = entry.as_instance_element(
+            order.instance_id, merge_properties(entry.properties, element.properties)
+        )
+        spawn_element_job(
+            ctx,
+            ElementJob(
+                operation=Operation.PRECHECK,
+                composition_id=order.composition_id,
+                instance_id=order.instance_id,
+                element_id=element.element_id,
+                response_to=order.message_id,
+                call=partial(
+                    ctx.handler.migrate_precheck,
+                    composition,
+                    target,
+                    entry.as_instance_element(order.instance_id),
+                    migrated,
+                ),
+            ),
+        )
+
+
+def _migrate(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
+    instance = _instance(ctx, order)
+    instance.composition_target_id = order.composition_target_id
+    if order.revision_instance is not None:
+        instance.revision_id = order.revision_instance
+    # compositionId is where the instance comes from (on rollback: returns to); the handler's
+    # "composition" is always the one the element leaves, "target" the one it goes to.
+    leaving, going = (
+        (order.composition_target_id, order.composition_id)
+        if order.rollback
+        else (order.composition_id, order.composition_target_id)
+    )
+    for element in order.elements:
+        entry = instance.elements.get(element.element_id)
+        if element.migration_state is MigrationState.REMOVED:
+            if entry is None or entry.deploy_state is DeployState.DELETED:
+                continue
+            _spawn_removal(ctx, order, instance, entry, leaving)
+        elif element.migration_state is MigrationState.NEW:
+            if entry is not None and entry.deploy_state is DeployState.DEPLOYED:
+                continue
+            _spawn_addition(ctx, order, instance, element, going)
+        else:
+            if entry is None:
+                entry = _entry_for(instance, element)
+                instance.elements[element.element_id] = entry
+            _spawn_stage(ctx, order, instance, entry, element, leaving, going)
+
+
+def _spawn_stage(
+    ctx: RuntimeContext,
+    order: MigrationOrderMsg,
+    instance: InstanceEntry,
+    entry: ElementEntry,
+    element: ElementOrder,
+    leaving: UUID,
+    going: UUID,
+) -> None:
+    target_props = element.target_composition_properties
+    target = composition_element_for(ctx, going, element.definition, target_props)
+    composition = composition_element_for(
+        ctx, leaving, entry.definition, element.composition_properties
+    )
+    # The stages walked are those of the composition the migration goes to (on rollback, the
+    # one it left), so a rollback retraces the migration's stages, highest first.
+    walked = target if not order.rollback else composition
+    element_stages = stages(walked.properties, "migrate")
+    if order.stage not in element_stages:
+        return
+    following = (
+        previous_stage(element_stages, order.stage)
+        if order.rollback
+        else next_stage(element_stages, order.stage)
+    )
+    before = entry.as_instance_element(order.instance_id)
+    migrated = entry.as_instance_element(
+        order.instance_id, merge_properties(entry.properties, element.properties)
+    )
+    entry.properties = dict(migrated.properties)
+    entry.deploy_state = (
+        DeployState.MIGRATION_REVERTING if order.rollback else DeployState.MIGRATING
+    )
+    operation = Operation.ROLLBACK if order.rollback else Operation.MIGRATE
+    method = ctx.handler.rollback if order.rollback else ctx.handler.migrate
+
+    def finished(ok: bool) -> None:
+        if ok and following is None:
+            entry.definition = element.definition
+            _maybe_complete(ctx, instance, going)
+
+    spawn_element_job(
+        ctx,
+        ElementJob(
+            operation=operation,
+            composition_id=leaving,
+            instance_id=order.instance_id,
+            element_id=entry.element_id,
+            response_to=order.message_id,
+            call=partial(method, composition, target, before, migrated, order.stage),
+            next_stage=following,
+            on_finished=finished,
+        ),
+    )
+
+
+def _spawn_removal(
+    ctx: RuntimeContext,
+    order: MigrationOrderMsg,
+    instance: InstanceEntry,
+    entry: ElementEntry,
+    leaving: UUID,
+) -> None:
+    composition = composition_element_for(ctx, leaving, entry.definition)
+    entry.migration_state = MigrationState.REMOVED
+    spawn_element_job(
+        ctx,
+        ElementJob(
+            operation=Operation.ROLLBACK_REMOVED if order.rollback else Operation.MIGRATE_REMOVED,
+            composition_id=leaving,
+            instance_id=order.instance_id,
+            element_id=entry.element_id,
+            response_to=order.message_id,
+            call=partial(
+                ctx.handler.undeploy, composition, entry.as_instance_element(order.instance_id)
+            ),
+        ),
+    )
+
+
+def _spawn_addition(
+    ctx: RuntimeContext,
+    order: MigrationOrderMsg,
+    instance: InstanceEntry,
+    element: ElementOrder,
+    going: UUID,
+) -> None:
+    entry = ElementEntry(
+        element_id=element.element_id,
+        definition=element.definition,
+        properties=dict(element.properties),
+        deploy_state=DeployState.DEPLOYING,
+        lock_state=LockState.LOCKED,
+        migration_state=MigrationState.NEW,
+    )
+    instance.elements[element.element_id] = entry
+    target = composition_element_for(
+        ctx, going, element.definition, element.target_composition_properties
+    )
+    spawn_element_job(
+        ctx,
+        ElementJob(
+            operation=Operation.ROLLBACK if order.rollback else Operation.MIGRATE,
+            composition_id=going,
+            instance_id=order.instance_id,
+            element_id=element.element_id,
+            response_to=order.message_id,
+            call=partial(ctx.handler.deploy, target, entry.as_instance_element(order.instance_id)),
+            on_finished=lambda ok: _maybe_complete(ctx, instance, going) if ok else None,
+        ),
+    )
+
+
+def _maybe_complete(ctx: RuntimeContext, instance: InstanceEntry, going: UUID) -> None:
+    """Once no element is mid-migration, the instance belongs to the composition it went to."""
+    moving = (DeployState.MIGRATING, DeployState.MIGRATION_REVERTING, DeployState.DEPLOYING)
+    if any(e.deploy_state in moving for e in instance.elements.values()):
+        return
+    instance.composition_id = going
+    instance.composition_target_id = None
+    for entry in instance.elements.values():
+        entry.migration_state = MigrationState.DEFAULT
+    _log.info("instance %s now on composition %s", instance.instance_id, going)

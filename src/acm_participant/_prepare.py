@@ -1,0 +1,77 @@
+"""PREPARE: prepare an undeployed instance in stages (``preDeploy: true``), or review one."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from acm_participant._cache import ElementEntry, InstanceEntry
+from acm_participant._context import RuntimeContext
+from acm_participant._elements import ElementJob, spawn_element_job
+from acm_participant._instances import composition_element_for
+from acm_participant._orders import PrepareOrderMsg
+from acm_participant._outcomes import Operation
+from acm_participant._phases import next_stage, stages
+from acm_participant.protocol.enums import DeployState, LockState, SubState
+
+__all__ = ["on_prepare"]
+
+
+def on_prepare(ctx: RuntimeContext, order: PrepareOrderMsg) -> None:
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None:
+        instance = InstanceEntry(
+            instance_id=order.instance_id,
+            composition_id=order.composition_id,
+            revision_id=order.revision_instance,
+            deploy_state=DeployState.UNDEPLOYED if order.pre_deploy else DeployState.DEPLOYED,
+            lock_state=LockState.NONE if order.pre_deploy else LockState.LOCKED,
+        )
+        ctx.cache.instances[order.instance_id] = instance
+    instance.sub_state = SubState.PREPARING if order.pre_deploy else SubState.REVIEWING
+    for element in order.elements:
+        entry = instance.elements.get(element.element_id)
+        if entry is None:
+            instance.elements[element.element_id] = ElementEntry(
+                element_id=element.element_id,
+                definition=element.definition,
+                properties=dict(element.properties),
+                deploy_state=instance.deploy_state,
+                lock_state=instance.lock_state,
+            )
+        else:
+            entry.definition = element.definition
+            if element.properties:
+                entry.properties = dict(element.properties)
+    by_id = {e.element_id: e for e in order.elements}
+    for entry in list(instance.elements.values()):
+        listed = by_id.get(entry.element_id)
+        composition = composition_element_for(
+            ctx,
+            instance.composition_id,
+            entry.definition,
+            listed.composition_properties if listed is not None else None,
+        )
+        current = entry.as_instance_element(order.instance_id)
+        if order.pre_deploy:
+            element_stages = stages(composition.properties, "prepare")
+            if order.stage not in element_stages:
+                continue
+            job = ElementJob(
+                operation=Operation.PREPARE,
+                composition_id=instance.composition_id,
+                instance_id=order.instance_id,
+                element_id=entry.element_id,
+                response_to=order.message_id,
+                call=partial(ctx.handler.prepare, composition, current, order.stage),
+                next_stage=next_stage(element_stages, order.stage),
+            )
+        else:
+            job = ElementJob(
+                operation=Operation.REVIEW,
+                composition_id=instance.composition_id,
+                instance_id=order.instance_id,
+                element_id=entry.element_id,
+                response_to=order.message_id,
+                call=partial(ctx.handler.review, composition, current),
+            )
+        spawn_element_job(ctx, job)

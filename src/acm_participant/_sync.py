@@ -1,0 +1,135 @@
+"""PARTICIPANT_SYNC_MSG: take ACM-R's view of compositions and instances into the cache.
+
+Restart SYNCs also hand each element back to the handler (``restore``) so it can re-attach to
+what it manages; a TIMEOUT SYNC cancels the element tasks ACM-R gave up on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from acm_participant._cache import CompositionEntry, ElementEntry, InstanceEntry
+from acm_participant._context import RuntimeContext
+from acm_participant._orders import RestartInstance, SyncOrderMsg
+from acm_participant.handler import CompositionElement
+from acm_participant.protocol.enums import AcTypeState, StateChangeResult
+
+__all__ = ["on_sync"]
+
+_log = logging.getLogger(__name__)
+
+
+def on_sync(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
+    if order.result is StateChangeResult.TIMEOUT:
+        ids = {i for i in (order.instance_id, *(x.instance_id for x in order.instances)) if i}
+        if not ids and order.composition_id is not None:
+            ids = {order.composition_id}
+        cancelled = ctx.tasks.cancel_matching(ids)
+        _log.info("ACM-R timed out %s: cancelled %d running operations", ids, cancelled)
+    if order.delete:
+        for instance in order.instances:
+            ctx.cache.drop_instance(instance.instance_id)
+        if order.instance_id is not None:
+            ctx.cache.drop_instance(order.instance_id)
+        if order.state is AcTypeState.COMMISSIONED and order.composition_id is not None:
+            ctx.cache.drop_composition(order.composition_id)
+        return
+    if order.composition_id is not None:
+        _sync_composition(ctx, order)
+    for instance in order.instances:
+        entry = _replace_instance(ctx, order, instance)
+        if entry is not None and order.restarting:
+            _restore(ctx, entry)
+
+
+def _sync_composition(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
+    assert order.composition_id is not None
+    entry = ctx.cache.compositions.get(order.composition_id)
+    if order.names_me_in_definitions:
+        entry = CompositionEntry(
+            composition_id=order.composition_id,
+            revision_id=order.revision_composition,
+            definitions={
+                d.definition: CompositionElement(
+                    composition_id=order.composition_id,
+                    definition_id=d.definition,
+                    properties=dict(d.properties),
+                    out_properties=dict(d.out_properties),
+                )
+                for d in order.definitions
+            },
+        )
+        ctx.cache.compositions[order.composition_id] = entry
+    elif entry is not None and order.revision_composition is not None:
+        entry.revision_id = order.revision_composition
+
+
+def _replace_instance(
+    ctx: RuntimeContext, order: SyncOrderMsg, instance: RestartInstance
+) -> InstanceEntry | None:
+    if not instance.elements:
+        ctx.cache.drop_instance(instance.instance_id)  # none of its elements is mine (any more)
+        return None
+    composition_id = order.composition_id
+    previous = ctx.cache.instances.get(instance.instance_id)
+    if composition_id is None:
+        if previous is None:
+            _log.warning("sync of instance %s without compositionId ignored", instance.instance_id)
+            return None
+        composition_id = previous.composition_id
+    entry = InstanceEntry(
+        instance_id=instance.instance_id,
+        composition_id=composition_id,
+        revision_id=instance.revision_id,
+        deploy_state=instance.deploy_state,
+        lock_state=instance.lock_state,
+        composition_target_id=instance.composition_target_id,
+        elements={
+            e.element_id: ElementEntry(
+                element_id=e.element_id,
+                definition=e.definition,
+                properties=dict(e.properties),
+                out_properties=dict(e.out_properties),
+                deploy_state=e.deploy_state,
+                lock_state=e.lock_state,
+                operational_state=e.operational_state,
+                use_state=e.use_state,
+                migration_state=e.migration_state,
+            )
+            for e in instance.elements
+        },
+    )
+    ctx.cache.instances[instance.instance_id] = entry
+    return entry
+
+
+def _restore(ctx: RuntimeContext, instance: InstanceEntry) -> None:
+    for element in instance.elements.values():
+        composition = ctx.cache.composition_element(instance.composition_id, element.definition)
+        ctx.tasks.spawn(
+            (instance.instance_id, element.element_id),
+            _restore_one(ctx, composition, instance, element),
+            composition_id=instance.composition_id,
+            name=f"restore:{instance.instance_id}:{element.element_id}",
+            operation="restore",
+        )
+
+
+async def _restore_one(
+    ctx: RuntimeContext,
+    composition: CompositionElement,
+    instance: InstanceEntry,
+    element: ElementEntry,
+) -> None:
+    try:
+        await ctx.handler.restore(
+            composition,
+            element.as_instance_element(instance.instance_id),
+            deploy_state=element.deploy_state,
+            lock_state=element.lock_state,
+        )
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        _log.warning("restore of element %s failed", element.element_id, exc_info=True)

@@ -1,0 +1,210 @@
+"""Test helpers: run an element handler against an in-memory broker and a peer playing ACM-R.
+
+    async with participant_under_test(MyHandler(), settings) as (runtime, peer):
+        await peer.send(prime_message)
+        ack = await peer.expect(ParticipantPrimeAck)
+
+:class:`RuntimePeer` works over any transport (the memory one here, Kafka in integration tests):
+it sends typed messages and waits, with a deadline, for the participant's answers. It is
+deliberately small; :mod:`acm_participant.sim` holds the full runtime-side driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+from acm_participant.errors import DecodeError
+from acm_participant.handler import ElementHandler
+from acm_participant.protocol import (
+    AnyMessage,
+    MessageType,
+    ParticipantAckMessage,
+    ParticipantMessage,
+    ParticipantRegister,
+    ParticipantRegisterAck,
+    ParticipantStatus,
+    ParticipantStatusReq,
+    ParticipantSync,
+    decode,
+    encode,
+)
+from acm_participant.runtime import ParticipantRuntime
+from acm_participant.settings import ParticipantSettings
+from acm_participant.transport.base import Subscription, Transport
+from acm_participant.transport.memory import MemoryBroker, MemoryTransport
+
+__all__ = ["RUNTIME_GROUP", "RuntimePeer", "participant_under_test"]
+
+M = TypeVar("M")
+
+RUNTIME_GROUP = "acm-runtime"
+"""The consumer group ACM-R reads the operation topic in."""
+
+_SYNC_TOPIC_TYPES = {
+    MessageType.PARTICIPANT_REGISTER_ACK,
+    MessageType.PARTICIPANT_STATUS_REQ,
+    MessageType.PARTICIPANT_SYNC_MSG,
+}
+
+
+class RuntimePeer:
+    """ACM-R's side of one test: send messages, await the participant's, with deadlines."""
+
+    def __init__(self, transport: Transport, settings: ParticipantSettings) -> None:
+        self._transport = transport
+        self._settings = settings
+        self._inbox: asyncio.Queue[AnyMessage] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
+        self.received: list[AnyMessage] = []
+        """Every message the peer read, in arrival order (also those ``expect`` skipped)."""
+
+    async def start(self) -> None:
+        await self._transport.start()
+        self._reader = asyncio.create_task(self._read(), name="runtime-peer-read")
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._transport.stop()
+
+    async def _read(self) -> None:
+        async for record in self._transport.records():
+            try:
+                message = decode(record.value)
+            except DecodeError:
+                continue
+            self.received.append(message)
+            self._inbox.put_nowait(message)
+
+    async def send(self, message: ParticipantMessage | ParticipantAckMessage) -> None:
+        """Publish on the topic ACM-R uses for this message type."""
+        topic = (
+            self._settings.sync_topic
+            if message.message_type in _SYNC_TOPIC_TYPES
+            else self._settings.operation_topic
+        )
+        await self._transport.publish(topic, encode(message), key=message.partition_key)
+
+    async def send_raw(self, value: bytes, *, sync: bool = False) -> None:
+        topic = self._settings.sync_topic if sync else self._settings.operation_topic
+        await self._transport.publish(topic, value)
+
+    async def expect(
+        self,
+        kind: type[M],
+        where: Callable[[M], bool] | None = None,
+        *,
+        within: float = 5.0,
+    ) -> M:
+        """The next message of type ``kind`` (matching ``where``); others are skipped.
+
+        Raises:
+            TimeoutError: none arrived within ``within`` seconds.
+        """
+        async with asyncio.timeout(within):
+            while True:
+                message = await self._inbox.get()
+                if isinstance(message, kind) and (where is None or where(message)):
+                    return message
+
+    async def collect_until(
+        self,
+        kind: type[M],
+        where: Callable[[M], bool] | None = None,
+        *,
+        within: float = 5.0,
+    ) -> tuple[list[AnyMessage], M]:
+        """Every message read before the first matching one, and that one."""
+        before: list[AnyMessage] = []
+        async with asyncio.timeout(within):
+            while True:
+                message = await self._inbox.get()
+                if isinstance(message, kind) and (where is None or where(message)):
+                    return before, message
+                before.append(message)
+
+    async def register(self, *, within: float = 5.0) -> ParticipantRegister:
+        """Wait for the participant's REGISTER and acknowledge it, as ACM-R does."""
+        register = await self.expect(ParticipantRegister, within=within)
+        await self.send(
+            ParticipantRegisterAck(
+                response_to=register.message_id,
+                participant_id=register.participant_id,
+                replica_id=register.replica_id,
+                message="Participant Register Ack",
+            )
+        )
+        return register
+
+    async def probe(
+        self, *, replica_id: UUID | None = None, within: float = 5.0
+    ) -> list[AnyMessage]:
+        """What the participant sent before answering a STATUS_REQ (heartbeats left out).
+
+        This is how a test asserts that nothing was sent: whatever the participant would have
+        sent in reply to earlier messages is published before its answer to this later one.
+        """
+        request = ParticipantStatusReq(
+            participant_id=self._settings.participant_id,
+            participant_id_list=[self._settings.participant_id],
+        )
+        await self.send(request)
+        before, _status = await self.collect_until(
+            ParticipantStatus,
+            lambda s: (
+                not s.automation_composition_info_list
+                and not s.participant_definition_updates
+                and (replica_id is None or s.replica_id == replica_id)
+            ),
+            within=within,
+        )
+        return [
+            m
+            for m in before
+            if not (
+                isinstance(m, ParticipantStatus)
+                and not m.automation_composition_info_list
+                and not m.participant_definition_updates
+            )
+            and not isinstance(m, ParticipantStatusReq | ParticipantRegisterAck | ParticipantSync)
+        ]
+
+
+@asynccontextmanager
+async def participant_under_test(
+    handler: ElementHandler,
+    settings: ParticipantSettings,
+    *,
+    register: bool = True,
+    broker: MemoryBroker | None = None,
+) -> AsyncIterator[tuple[ParticipantRuntime, RuntimePeer]]:
+    """A started runtime on an in-memory broker, and a peer reading what it sends.
+
+    With ``register`` (the default) the peer acknowledges the first REGISTER and the helper
+    waits until the runtime is registered; the runtime is stopped on exit.
+    """
+    broker = broker or MemoryBroker()
+    peer = RuntimePeer(
+        MemoryTransport(broker, [Subscription(settings.operation_topic, RUNTIME_GROUP)]), settings
+    )
+    await peer.start()
+    replica_id = uuid4()
+    transport = MemoryTransport(broker, settings.subscriptions(replica_id))
+    runtime = ParticipantRuntime(settings, transport, handler, replica_id=replica_id)
+    await runtime.start()
+    try:
+        if register:
+            await peer.register()
+            async with asyncio.timeout(5):
+                await runtime.registered.wait()
+        yield runtime, peer
+    finally:
+        await runtime.stop()
+        await peer.stop()
