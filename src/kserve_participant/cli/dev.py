@@ -1,7 +1,87 @@
-"""`kserve-participant dev` commands."""
+"""`kserve-participant dev` commands: build, start, inspect and stop the local dev stack."""
 
 from __future__ import annotations
 
+import time
+
 import typer
 
-app = typer.Typer(help="dev commands.", no_args_is_help=True)
+from kserve_participant.devstack.build import BuildError, build_all
+from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.info import StackInfo
+from kserve_participant.devstack.processes import DaemonDied
+from kserve_participant.devstack.session import DevSession, find_repo_root
+from kserve_participant.devstack.stack import ArtefactsMissing
+
+app = typer.Typer(
+    help="Local dev stack: Kafka, kube-apiserver + etcd, KServe's CRD, stand-in KServe controller.",
+    no_args_is_help=True,
+)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _session() -> DevSession:
+    return DevSession(find_repo_root())
+
+
+def _print_details(session: DevSession, info: StackInfo) -> None:
+    typer.echo(f"Kafka (PLAINTEXT)        {info.kafka_bootstrap}")
+    typer.echo(f"Kafka (SASL SCRAM-512)   {info.kafka_sasl_bootstrap} user {info.scram_username}")
+    typer.echo(f"kube-apiserver           {info.api_server}")
+    typer.echo(f"KUBECONFIG               {info.kubeconfig}")
+    typer.echo(f"logs and data            {info.run_dir}")
+    typer.echo(f"environment (secrets)    {session.env_file}")
+
+
+@app.command()
+def build() -> None:
+    """Build (or reuse from the user's cache) Kafka, etcd and kube-apiserver."""
+    try:
+        build_all(Cache.default(), ToolsDir.locate(), say=_say)
+    except (BuildError, FileNotFoundError) as error:
+        _say(str(error))
+        raise typer.Exit(1) from error
+
+
+@app.command()
+def up() -> None:
+    """Start the whole stack detached, with the stand-in controller; writes .dev/env."""
+    session = _session()
+    info = session.info()
+    if session.is_up() and info is not None:
+        typer.echo("the dev stack is already up")
+        _print_details(session, info)
+        return
+    started = time.monotonic()
+    try:
+        build_all(Cache.default(), ToolsDir.locate(), say=_say)
+        info = session.up(say=_say)
+    except (BuildError, ArtefactsMissing, DaemonDied, FileNotFoundError) as error:
+        _say(f"dev up failed: {error}")
+        raise typer.Exit(1) from error
+    typer.echo(f"the dev stack is up ({time.monotonic() - started:.1f} s)")
+    _print_details(session, info)
+
+
+@app.command()
+def down() -> None:
+    """Stop the stack started by `dev up` (nothing to do when it is down)."""
+    stopped = _session().down()
+    typer.echo(f"stopped: {', '.join(stopped)}" if stopped else "the dev stack is not running")
+
+
+@app.command()
+def status() -> None:
+    """Show which processes of the stack run, and where to reach them."""
+    session = _session()
+    running = session.running()
+    for name, pid in running.items():
+        typer.echo(f"{name:<16} {'running, pid ' + str(pid) if pid else 'stopped'}")
+    info = session.info()
+    if info is not None and any(running.values()):
+        _print_details(session, info)
+    if not session.is_up():
+        raise typer.Exit(3)

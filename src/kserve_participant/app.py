@@ -1,1 +1,0 @@
-"""Composition root: builds transport, Kubernetes client, handler, runtime and HTTP server."""

@@ -1,0 +1,35 @@
+"""Find and stop a stack left running by ``dev up``, from another process, through its pid files.
+
+Order matters on the way down: the stand-in and Kafka first, then the API server, etcd last
+(the API server would otherwise spend its shutdown retrying a vanished etcd).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kserve_participant.devstack.processes import pid_file_alive, read_pid_file, stop_pid_file
+
+__all__ = ["COMPONENTS", "component_pids", "stop_components"]
+
+COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("standin", "standin/standin.pid"),
+    ("kafka", "kafka/kafka.pid"),
+    ("kube-apiserver", "apiserver/kube-apiserver.pid"),
+    ("etcd", "etcd/etcd.pid"),
+)
+
+
+def component_pids(run_dir: Path) -> dict[str, int | None]:
+    """Each component's pid while it runs, None when it does not."""
+    result: dict[str, int | None] = {}
+    for name, relative in COMPONENTS:
+        pid_file = run_dir / relative
+        recorded = read_pid_file(pid_file)
+        result[name] = recorded[0] if recorded and pid_file_alive(pid_file) else None
+    return result
+
+
+def stop_components(run_dir: Path) -> list[str]:
+    """Stop whatever still runs; returns the names of the components that were stopped."""
+    return [name for name, relative in COMPONENTS if stop_pid_file(run_dir / relative)]

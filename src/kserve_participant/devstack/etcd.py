@@ -1,0 +1,86 @@
+"""The etcd of the dev stack: the API server's storage, one member on 127.0.0.1, no fsync."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from kserve_participant.devstack.processes import (
+    DaemonDied,
+    ManagedProcess,
+    free_ports,
+    spawn,
+    wait_until,
+)
+
+__all__ = ["Etcd"]
+
+_ATTEMPTS = 3
+
+
+@dataclass
+class Etcd:
+    directory: Path
+    binary: Path
+    client_port: int = 0
+    peer_port: int = 0
+    process: ManagedProcess | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.client_port}"
+
+    def start(self, *, timeout: float = 30.0) -> None:
+        for attempt in range(1, _ATTEMPTS + 1):
+            self.client_port, self.peer_port = free_ports(2)
+            try:
+                self._launch(timeout=timeout)
+                return
+            except DaemonDied:
+                if attempt == _ATTEMPTS or "address already in use" not in self._log_text():
+                    raise
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+
+    def _launch(self, *, timeout: float) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = self.directory / "data"
+        peer = f"http://127.0.0.1:{self.peer_port}"
+        self.process = spawn(
+            "etcd",
+            [
+                str(self.binary),
+                "--name=ksp-dev",
+                f"--data-dir={data}",
+                f"--listen-client-urls={self.url}",
+                f"--advertise-client-urls={self.url}",
+                f"--listen-peer-urls={peer}",
+                f"--initial-advertise-peer-urls={peer}",
+                f"--initial-cluster=ksp-dev={peer}",
+                "--unsafe-no-fsync",
+                "--max-request-bytes=8388608",
+                "--log-level=warn",
+            ],
+            run_dir=self.directory,
+            log_path=self.directory / "etcd.log",
+            marker=f"--data-dir={data}",
+        )
+        wait_until(self._healthy, process=self.process, what="/health", timeout=timeout)
+
+    def _healthy(self) -> bool:
+        try:
+            response = httpx.get(f"{self.url}/health", timeout=1.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200 and '"health":"true"' in response.text
+
+    def _log_text(self) -> str:
+        try:
+            return (self.directory / "etcd.log").read_text(errors="replace").lower()
+        except FileNotFoundError:
+            return ""

@@ -1,0 +1,282 @@
+"""The whole dev stack: Kafka, etcd, kube-apiserver (with KServe's CRD) and the stand-in controller.
+
+``Stack`` starts the pieces in parallel where it can (Kafka beside etcd -> kube-apiserver) on free
+127.0.0.1 ports, and stops every process it started: on ``stop()``, on leaving its ``with`` block,
+and at interpreter exit. Processes are detached into their own sessions, so ``dev up`` can leave
+them running and ``dev down`` (another process) can stop them by their pid files.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from lightkube import Client, KubeConfig
+
+from kserve_participant.devstack import crd
+from kserve_participant.devstack.apiserver import ApiServer
+from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.etcd import Etcd
+from kserve_participant.devstack.info import StackInfo
+from kserve_participant.devstack.kafka import KafkaBroker
+from kserve_participant.devstack.kubeconfig import write_admin_kubeconfig
+from kserve_participant.devstack.pki import Pki, create_pki
+from kserve_participant.devstack.processes import ManagedProcess, spawn, wait_until
+from kserve_participant.devstack.standin_status import READY_MESSAGE
+
+__all__ = ["ArtefactsMissing", "Stack"]
+
+Say = Callable[[str], None]
+_T = TypeVar("_T")
+
+
+class ArtefactsMissing(RuntimeError):
+    """A binary or the Kafka jars are not in the cache yet."""
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+class Stack:
+    """One dev stack in ``run_dir`` (created; should be fresh for a fresh cluster)."""
+
+    def __init__(
+        self,
+        run_dir: Path,
+        *,
+        cache: Cache | None = None,
+        say: Say = _quiet,
+        stop_at_exit: bool = True,
+    ) -> None:
+        """``stop_at_exit=False`` leaves the processes running after this interpreter exits
+        (``dev up``); a failed ``start`` stops what it started either way."""
+        self.run_dir = run_dir.resolve()
+        self.cache = cache or Cache.default()
+        self._say = say
+        self._kafka: KafkaBroker | None = None
+        self._etcd: Etcd | None = None
+        self._apiserver: ApiServer | None = None
+        self._standin: ManagedProcess | None = None
+        self._info: StackInfo | None = None
+        self._exit_hook_registered = not stop_at_exit
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self, *, install_crd: bool = True, warm_up: bool = True) -> StackInfo:
+        """Bring Kafka, etcd and kube-apiserver up; install the CRD; return how to reach them."""
+        self._check_artefacts()
+        tools = ToolsDir.locate()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if not self._exit_hook_registered:
+            atexit.register(self.stop)
+            self._exit_hook_registered = True
+        started = time.monotonic()
+
+        def progress(event: str) -> None:
+            self._say(f"{event} ({time.monotonic() - started:.1f} s)")
+
+        self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="stack-start") as pool:
+            kafka_started = pool.submit(self._kafka.start)
+            crd_loaded = pool.submit(crd.load_crd) if install_crd else None
+            try:
+                pki = create_pki(self.run_dir / "pki")
+                self._etcd = Etcd(self.run_dir / "etcd", self.cache.etcd_binary)
+                self._etcd.start()
+                progress(f"etcd ready at {self._etcd.url}")
+                self._apiserver = ApiServer(
+                    self.run_dir / "apiserver",
+                    self.cache.kube_apiserver_binary,
+                    pki,
+                    self._etcd.url,
+                )
+                self._apiserver.start()
+                progress(f"kube-apiserver ready at {self._apiserver.url}")
+                kubeconfig = write_admin_kubeconfig(
+                    self.run_dir / "kubeconfig", server=self._apiserver.url, pki=pki
+                )
+                if crd_loaded is not None:
+                    with _admin_client(kubeconfig) as client:
+                        crd.install_crd(client, crd_loaded.result())
+                        progress("InferenceService CRD established")
+                        if warm_up:
+                            crd.warm_up(client)
+                            progress("InferenceService schema warmed up")
+                kafka_started.result()
+                progress(f"kafka ready at {self._kafka.bootstrap}")
+                self._info = self._describe(pki, kubeconfig)
+            except BaseException:
+                _settle(kafka_started)
+                self.stop()
+                raise
+        return self._info
+
+    def stop(self) -> None:
+        """Stop every process this stack started; safe to call twice."""
+        for stop in (self.stop_standin, self._stop_kafka_quietly, self._stop_apiserver_quietly):
+            stop()
+        if self._etcd is not None:
+            self._etcd.stop()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- what clients need -----------------------------------------------------------------
+
+    @property
+    def info(self) -> StackInfo:
+        if self._info is None:
+            raise RuntimeError("the stack is not started")
+        return self._info
+
+    def admin_client(self) -> Client:
+        """A synchronous lightkube client with the admin kubeconfig (close it after use)."""
+        return _admin_client(self.info.kubeconfig)
+
+    def pids(self) -> dict[str, int]:
+        """Pids of the stack's processes that run now, by component name."""
+        running: dict[str, int] = {}
+        for name, process in (
+            ("kafka", self._kafka.process if self._kafka else None),
+            ("etcd", self._etcd.process if self._etcd else None),
+            ("kube-apiserver", self._apiserver.process if self._apiserver else None),
+            ("standin", self._standin),
+        ):
+            if process is not None and process.alive():
+                running[name] = process.pid
+        return running
+
+    # -- restarts, for reconnection tests --------------------------------------------------
+
+    def stop_kafka(self) -> None:
+        self._component(self._kafka).stop()
+
+    def start_kafka(self) -> None:
+        """Start the stopped broker again on the same ports, with the same data."""
+        self._component(self._kafka).restart()
+
+    def stop_apiserver(self) -> None:
+        self._component(self._apiserver).stop()
+
+    def start_apiserver(self) -> None:
+        """Start the stopped API server again on the same port; etcd kept the data."""
+        self._component(self._apiserver).restart()
+
+    # -- the stand-in KServe controller ----------------------------------------------------
+
+    def start_standin(self, *, timeout: float = 30.0) -> ManagedProcess:
+        """Run the stand-in controller as a detached subprocess; returns once it is watching."""
+        if self._standin is not None and self._standin.alive():
+            return self._standin
+        directory = self.run_dir / "standin"
+        directory.mkdir(parents=True, exist_ok=True)
+        log = directory / "standin.log"
+        offset = log.stat().st_size if log.exists() else 0
+        self._standin = spawn(
+            "standin",
+            [
+                sys.executable,
+                "-m",
+                "kserve_participant.devstack.standin",
+                "--kubeconfig",
+                str(self.info.kubeconfig),
+            ],
+            run_dir=directory,
+            log_path=log,
+            marker=str(self.info.kubeconfig),
+        )
+        wait_until(
+            lambda: READY_MESSAGE in _read_from(log, offset),
+            process=self._standin,
+            what="its watch",
+            timeout=timeout,
+        )
+        return self._standin
+
+    def stop_standin(self) -> None:
+        if self._standin is not None:
+            self._standin.stop()
+            self._standin = None
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _check_artefacts(self) -> None:
+        missing = [
+            str(path)
+            for path in (
+                self.cache.kafka_lib,
+                self.cache.etcd_binary,
+                self.cache.kube_apiserver_binary,
+            )
+            if not path.exists()
+        ]
+        if missing:
+            raise ArtefactsMissing(
+                "not built yet: " + ", ".join(missing) + " (run `kserve-participant dev build`)"
+            )
+
+    def _describe(self, pki: Pki, kubeconfig: Path) -> StackInfo:
+        assert self._kafka is not None
+        assert self._apiserver is not None
+        return StackInfo(
+            kafka_bootstrap=self._kafka.bootstrap,
+            kafka_sasl_bootstrap=self._kafka.sasl_bootstrap,
+            scram_username=self._kafka.scram_username,
+            scram_password=self._kafka.scram_password,
+            api_server=self._apiserver.url,
+            kubeconfig=kubeconfig,
+            ca_file=pki.ca_cert.resolve(),
+            admin_token=pki.admin_token,
+            participant_token=pki.participant_token,
+            run_dir=self.run_dir,
+        )
+
+    def _stop_kafka_quietly(self) -> None:
+        if self._kafka is not None:
+            self._kafka.stop()
+
+    def _stop_apiserver_quietly(self) -> None:
+        if self._apiserver is not None:
+            self._apiserver.stop()
+
+    @staticmethod
+    def _component(component: _T | None) -> _T:
+        if component is None:
+            raise RuntimeError("the stack is not started")
+        return component
+
+
+def _admin_client(kubeconfig: Path) -> Client:
+    return Client(KubeConfig.from_file(kubeconfig), field_manager=crd.FIELD_MANAGER)
+
+
+def _settle(future: Future[None]) -> None:
+    """Wait for a start running in another thread to finish (either way) so it can be stopped."""
+    # Its own error, if any, is secondary to the one being raised.
+    with contextlib.suppress(BaseException):
+        future.result()
+
+
+def _read_from(path: Path, offset: int) -> str:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read().decode(errors="replace")
+    except FileNotFoundError:
+        return ""
