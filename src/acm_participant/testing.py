@@ -35,15 +35,29 @@ from acm_participant.protocol import (
 )
 from acm_participant.runtime import ParticipantRuntime
 from acm_participant.settings import ParticipantSettings
-from acm_participant.transport.base import Subscription, Transport
+from acm_participant.transport.base import Record, Subscription, Transport
 from acm_participant.transport.memory import MemoryBroker, MemoryTransport
 
-__all__ = ["RUNTIME_GROUP", "RuntimePeer", "participant_under_test"]
+__all__ = [
+    "RUNTIME_GROUP",
+    "RuntimePeer",
+    "TransportFactory",
+    "kafka_transports",
+    "memory_transports",
+    "participant_under_test",
+    "runtime_group",
+]
 
 M = TypeVar("M")
 
 RUNTIME_GROUP = "acm-runtime"
 """The consumer group ACM-R reads the operation topic in."""
+
+
+def runtime_group() -> str:
+    """A fresh group in ACM-R's name, so that two peers never split the records between them."""
+    return f"{RUNTIME_GROUP}-{uuid4().hex[:8]}"
+
 
 _SYNC_TOPIC_TYPES = {
     MessageType.PARTICIPANT_REGISTER_ACK,
@@ -60,8 +74,8 @@ class RuntimePeer:
         self._settings = settings
         self._inbox: asyncio.Queue[AnyMessage] = asyncio.Queue()
         self._reader: asyncio.Task[None] | None = None
-        self.received: list[AnyMessage] = []
-        """Every message the peer read, in arrival order (also those ``expect`` skipped)."""
+        self.received: list[tuple[Record, AnyMessage]] = []
+        """Every record the peer read and its message, in arrival order (also those skipped)."""
 
     async def start(self) -> None:
         await self._transport.start()
@@ -80,8 +94,15 @@ class RuntimePeer:
                 message = decode(record.value)
             except DecodeError:
                 continue
-            self.received.append(message)
+            self.received.append((record, message))
             self._inbox.put_nowait(message)
+
+    def record_of(self, message: object) -> Record:
+        """The record ``message`` was read from (for checks of the raw bytes and key)."""
+        for record, read in self.received:
+            if read is message:
+                return record
+        raise LookupError("message was not read by this peer")
 
     async def send(self, message: ParticipantMessage | ParticipantAckMessage) -> None:
         """Publish on the topic ACM-R uses for this message type."""
@@ -130,9 +151,15 @@ class RuntimePeer:
                     return before, message
                 before.append(message)
 
-    async def register(self, *, within: float = 5.0) -> ParticipantRegister:
-        """Wait for the participant's REGISTER and acknowledge it, as ACM-R does."""
-        register = await self.expect(ParticipantRegister, within=within)
+    async def register(
+        self, *, replica_id: UUID | None = None, within: float = 10.0
+    ) -> ParticipantRegister:
+        """Wait for a REGISTER (of ``replica_id`` if given) and acknowledge it, as ACM-R does."""
+        register = await self.expect(
+            ParticipantRegister,
+            lambda r: replica_id is None or r.replica_id == replica_id,
+            within=within,
+        )
         await self.send(
             ParticipantRegisterAck(
                 response_to=register.message_id,
@@ -177,34 +204,62 @@ class RuntimePeer:
         ]
 
 
+TransportFactory = Callable[[list[Subscription]], Transport]
+
+
+def memory_transports(broker: MemoryBroker | None = None) -> TransportFactory:
+    """Transports on one in-memory broker (a new one unless given)."""
+    shared = broker or MemoryBroker()
+    return lambda subscriptions: MemoryTransport(shared, subscriptions)
+
+
 @asynccontextmanager
 async def participant_under_test(
     handler: ElementHandler,
     settings: ParticipantSettings,
     *,
     register: bool = True,
-    broker: MemoryBroker | None = None,
+    transports: TransportFactory | None = None,
+    peer: RuntimePeer | None = None,
 ) -> AsyncIterator[tuple[ParticipantRuntime, RuntimePeer]]:
-    """A started runtime on an in-memory broker, and a peer reading what it sends.
+    """A started runtime and a peer reading what it sends, on an in-memory broker by default.
 
-    With ``register`` (the default) the peer acknowledges the first REGISTER and the helper
-    waits until the runtime is registered; the runtime is stopped on exit.
+    ``transports`` builds a transport for a list of subscriptions (e.g. Kafka ones in
+    integration tests). With ``register`` (the default) the peer acknowledges the first
+    REGISTER and the helper waits until the runtime is registered. Pass ``peer`` to share one
+    peer between several runtimes (replicas). Everything started here is stopped on exit.
     """
-    broker = broker or MemoryBroker()
-    peer = RuntimePeer(
-        MemoryTransport(broker, [Subscription(settings.operation_topic, RUNTIME_GROUP)]), settings
-    )
-    await peer.start()
+    transports = transports or memory_transports()
+    own_peer = peer is None
+    if peer is None:
+        peer = RuntimePeer(
+            transports([Subscription(settings.operation_topic, runtime_group())]), settings
+        )
+        await peer.start()
     replica_id = uuid4()
-    transport = MemoryTransport(broker, settings.subscriptions(replica_id))
-    runtime = ParticipantRuntime(settings, transport, handler, replica_id=replica_id)
+    runtime = ParticipantRuntime(
+        settings, transports(settings.subscriptions(replica_id)), handler, replica_id=replica_id
+    )
     await runtime.start()
     try:
         if register:
-            await peer.register()
-            async with asyncio.timeout(5):
+            await peer.register(replica_id=replica_id)
+            async with asyncio.timeout(10):
                 await runtime.registered.wait()
         yield runtime, peer
     finally:
         await runtime.stop()
-        await peer.stop()
+        if own_peer:
+            await peer.stop()
+
+
+def kafka_transports(bootstrap_servers: str) -> TransportFactory:
+    """Kafka transports (PLAINTEXT) on ``bootstrap_servers``, with test-friendly timeouts."""
+    from acm_participant.transport.kafka import KafkaTransport, KafkaTransportOptions
+    from acm_participant.transport.kafka_settings import KafkaSettings
+
+    settings = KafkaSettings(bootstrap_servers=(bootstrap_servers,), client_id="acm-test")
+    options = KafkaTransportOptions(
+        connect_timeout_s=20, publish_timeout_s=20, health_interval_s=0.5, stop_timeout_s=5
+    )
+    return lambda subscriptions: KafkaTransport(settings, subscriptions, options=options)

@@ -22,7 +22,7 @@ from acm_participant.protocol import (
     ToscaNodeTemplate,
 )
 
-from .conftest import PARTICIPANT_ID, RecordingHandler
+from .builders import PARTICIPANT_ID, RecordingHandler
 
 DEFINITION = ToscaConceptIdentifier(name="onap.element.Example", version="1.2.3")
 
@@ -98,6 +98,7 @@ async def test_prime_then_deploy_acks_deployed_when_handler_succeeds(peer_and_ru
     entry = deployed.automation_composition_result_map[element_id]
     assert (entry.deploy_state, entry.lock_state) == (DeployState.DEPLOYED, LockState.LOCKED)
     assert deployed.response_to == deploy.message_id
-    _op, composition, instance = handler.calls[0]
-    assert composition.properties["color"] == "blue"
-    assert instance.properties == {"size": 2}
+    call = handler.calls[-1]
+    assert call.operation == "deploy"
+    assert call.composition.properties["color"] == "blue"
+    assert call.instance.properties == {"size": 2}
