@@ -1,6 +1,6 @@
 """Creating, adopting, updating and deleting one element's InferenceServices.
 
-Why: the create/409/adopt/update path and the API-refusal messages are the same for deploy,
+Why: the get/adopt/apply path and the API-refusal messages are the same for deploy,
 update, migrate and rollback; the handler only sequences them. Every API refusal becomes an
 :class:`EntityRefused` naming the entity and quoting the API server's message.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from acm_participant.handler import ElementFailure
 from kserve_participant.k8s.client import FIELD_MANAGER, K8sClient, Obj
-from kserve_participant.k8s.errors import Conflict, K8sError, NotFound
+from kserve_participant.k8s.errors import K8sError, NotFound
 from kserve_participant.kserve.entities import InferenceEntity
 from kserve_participant.kserve.ownership import (
     Owner,
@@ -77,24 +77,27 @@ def _mark(obj: Obj, written_at: datetime | None) -> WriteMark:
 
 
 async def _ensure(client: K8sClient, entity: InferenceEntity, owner: Owner) -> Written:
+    # Every write is a server-side apply with one field manager, so a field dropped from the
+    # payload later is removed from the object (fields written by a POST would stay). The GET
+    # first keeps an object someone else owns untouched.
     body = stamp(entity.body, owner, entity.entity_id)
     try:
         try:
-            created = await client.create(body)
-            return Written(entity, created, _mark(created, None), "created")
-        except Conflict:
-            existing = await client.get(entity.namespace, entity.name)
-        if not is_owned_by(existing, owner):
-            raise EntityRefused(
-                f"{_where(entity)}: an InferenceService of that name already exists and is not "
-                "managed by this element; delete or rename it"
-            )
-        if stamped_hash(existing) == payload_hash(entity.body):
-            return Written(entity, existing, None, "adopted")
+            existing: Obj | None = await client.get(entity.namespace, entity.name)
+        except NotFound:
+            existing = None
+        if existing is not None:
+            if not is_owned_by(existing, owner):
+                raise EntityRefused(
+                    f"{_where(entity)}: an InferenceService of that name already exists and is "
+                    "not managed by this element; delete or rename it"
+                )
+            if stamped_hash(existing) == payload_hash(entity.body):
+                return Written(entity, existing, None, "adopted")
         applied = await client.apply(body)
-        return Written(entity, applied, _mark(applied, _apply_time(applied)), "updated")
-    except NotFound as exc:
-        raise EntityRefused(f"{_where(entity)}: {exc}") from exc
+        action = "created" if existing is None else "updated"
+        written_at = _apply_time(applied) if existing is not None else None
+        return Written(entity, applied, _mark(applied, written_at), action)
     except K8sError as exc:
         raise EntityRefused(f"{_where(entity)}: refused: {exc}") from exc
 

@@ -1,0 +1,189 @@
+"""Deploy failures: each reaches the FAILED ack (an ElementFailure) with entity and reason."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from acm_participant.handler import ElementFailure
+from tests.integration.kserve_support import (
+    element,
+    entity,
+    harness,
+    load_sample,
+    with_entities,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _bad_entities(namespace: str) -> list[tuple[dict[str, Any], str]]:
+    valid = entity("bad-input", namespace)
+    v1alpha2 = dict(
+        valid,
+        payload=json.dumps(
+            {
+                **load_sample("docs__samples__istio-dex__sklearn.yaml"),
+                "apiVersion": "serving.kserve.io/v1alpha2",
+            }
+        ),
+    )
+    return [
+        (
+            {k: v for k, v in valid.items() if k != "kserveInferenceEntityId"},
+            "kserveInferenceEntityId is missing",
+        ),
+        (dict(valid, payload="{oops"), "payload is not valid JSON"),
+        (dict(valid, payload="42"), "payload must be a JSON object"),
+        (
+            dict(valid, payload=json.dumps({"kind": "Pod", "apiVersion": "v1"})),
+            "payload.kind is 'Pod'",
+        ),
+        (v1alpha2, "payload.apiVersion is 'serving.kserve.io/v1alpha2'"),
+        (dict(valid, name=""), "name must be a non-empty string"),
+        (dict(valid, name="Not_A_Name"), 'name "Not_A_Name" is not a valid'),
+        (dict(valid, namespace="other-ns"), "not allowed"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+async def test_deploy_fails_before_creating_anything_when_input_is_bad(
+    stack: Any, standin_controller: Any, namespace: str, case: int
+) -> None:
+    from kserve_participant.kserve.entities import EntityPolicy
+
+    bad, expected = _bad_entities(namespace)[case]
+    policy = EntityPolicy(namespaces=frozenset({namespace}))
+    async with harness(stack.info, policy=policy) as h:
+        composition, instance = element(entity("good-one", namespace), bad)
+        with pytest.raises(ElementFailure, match="entity #2") as failed:
+            await h.handler.deploy(composition, instance)
+        assert expected in str(failed.value)
+        assert await h.names(namespace) == []
+
+        composition, instance = element(entity("good-one", namespace))
+        assert await h.handler.deploy(composition, instance) is not None
+
+
+async def test_deploy_fails_on_duplicate_entities_before_creating_anything(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("twin", namespace), entity("twin", namespace))
+        with pytest.raises(ElementFailure, match="same name and namespace"):
+            await h.handler.deploy(composition, instance)
+        assert await h.names(namespace) == []
+
+
+async def test_deploy_quotes_api_server_when_crd_schema_rejects_payload(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    payload = {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "spec": {"transformer": {"containers": [{"image": "x"}]}},
+    }
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("schema-bad", namespace, payload))
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.deploy(composition, instance)
+        text = str(failed.value)
+        assert "(" + namespace + "/schema-bad)" in text
+        assert "422" in text
+        assert "spec.predictor: Required value" in text
+
+
+async def test_deploy_quotes_api_server_when_namespace_does_not_exist(
+    stack: Any, standin_controller: Any
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("orphan", "no-such-namespace"))
+        with pytest.raises(ElementFailure, match='namespaces "no-such-namespace" not found'):
+            await h.handler.deploy(composition, instance)
+
+
+async def test_deploy_fails_fast_quoting_kserve_when_model_fails_to_load(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    failing = entity("fails", namespace, knobs={"fail": "FailedToLoad"})
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("fine", namespace), failing, timeout=120)
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.deploy(composition, instance)
+        text = str(failed.value)
+        assert f"{namespace}/fails failed" in text
+        assert "FailedToLoad" in text
+        assert "ModelLoadFailed" in text
+        assert "not Ready within" not in text
+
+
+async def test_deploy_fails_fast_when_spec_is_invalid_for_kserve(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(
+            entity("no-runtime", namespace, knobs={"fail": "InvalidSpec"}), timeout=120
+        )
+        with pytest.raises(ElementFailure, match=r"InvalidSpec.*NoSupportingRuntime"):
+            await h.handler.deploy(composition, instance)
+
+
+async def test_deploy_names_unready_services_and_conditions_when_timeout_expires(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(
+            entity("ready-one", namespace),
+            entity("stuck-one", namespace, knobs={"never-ready": "true"}),
+            timeout=2,
+            interval=1,
+        )
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.deploy(composition, instance)
+        text = str(failed.value)
+        assert f"not Ready within 2s: {namespace}/stuck-one (Ready=" in text
+        assert "ready-one" not in text
+
+
+async def test_deploy_fails_without_touching_object_when_name_is_taken_by_someone_else(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        foreign = load_sample("docs__samples__istio-dex__sklearn.yaml")
+        foreign["metadata"] = {"name": "taken", "namespace": namespace}
+        created = await h.client.create(foreign)
+        composition, instance = element(entity("taken", namespace))
+        with pytest.raises(ElementFailure, match="not managed by this element"):
+            await h.handler.deploy(composition, instance)
+        await h.handler.undeploy(composition, instance)
+        still = await h.client.get(namespace, "taken")
+        assert still["metadata"]["uid"] == created["metadata"]["uid"]
+
+
+async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_them(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(
+            entity("kept", namespace),
+            entity("flaky", namespace, knobs={"fail": "FailedToLoad"}),
+        )
+        with pytest.raises(ElementFailure):
+            await h.handler.deploy(composition, instance)
+        assert await h.names(namespace) == ["flaky", "kept"]
+        uid = (await h.client.get(namespace, "kept"))["metadata"]["uid"]
+
+        repaired = load_sample("docs__samples__istio-dex__sklearn.yaml")
+        repaired["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/2.0/model"
+        fixed = with_entities(
+            instance, entity("kept", namespace), entity("flaky", namespace, repaired)
+        )
+        outcome = await h.handler.deploy(composition, fixed)
+        assert outcome is not None
+        assert "updated" in (outcome.message or "")
+        assert (await h.client.get(namespace, "kept"))["metadata"]["uid"] == uid
+
+        await h.handler.delete(composition, fixed)
+        assert await h.names(namespace) == []
