@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import sys
-import threading
 from collections.abc import AsyncIterator, Iterator
-from types import FrameType
 
 import pytest
 import pytest_asyncio
@@ -38,20 +35,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def _stop_on_sigterm(stack: Stack) -> None:
-    """On SIGTERM, stop the stack, then die of SIGTERM as if nothing had been installed."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stack.stop()
-        signal.signal(signal.SIGTERM, previous)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, handler)
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A fresh stack for this session: ``stack.info`` (StackInfo), ``stop_kafka``/``start_kafka``,
@@ -61,8 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         print(message, file=sys.stderr)
 
     build_all(Cache.default(), ToolsDir.locate(), say=say)  # a no-op once cached
-    running = Stack(tmp_path_factory.mktemp("stack"))
-    _stop_on_sigterm(running)
+    running = Stack(tmp_path_factory.mktemp("stack"))  # stops itself on SIGTERM and at exit
     try:
         running.start()
         yield running

@@ -2,20 +2,23 @@
 
 ``Stack`` starts the pieces in parallel where it can (Kafka beside etcd -> kube-apiserver) on free
 127.0.0.1 ports, and stops every process it started: on ``stop()``, on leaving its ``with`` block,
-and at interpreter exit. Processes are detached into their own sessions, so ``dev up`` can leave
-them running and ``dev down`` (another process) can stop them by their pid files.
+at interpreter exit and on SIGTERM. Processes are detached into their own sessions, so
+``dev up`` can leave them running and ``dev down`` (another process) can stop them by pid file.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TypeVar
 
 from lightkube import Client, KubeConfig
@@ -77,6 +80,7 @@ class Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if not self._exit_hook_registered:
             atexit.register(self.stop)
+            _stop_on_sigterm(self)
             self._exit_hook_registered = True
         started = time.monotonic()
 
@@ -260,6 +264,26 @@ class Stack:
         if component is None:
             raise RuntimeError("the stack is not started")
         return component
+
+
+def _stop_on_sigterm(stack: Stack) -> None:
+    """On SIGTERM stop the stack, then carry on as the previous handler would (by default: die).
+
+    atexit alone is not enough: the default SIGTERM action ends Python without running it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _admin_client(kubeconfig: Path) -> Client:
