@@ -74,6 +74,7 @@ class RuntimePeer:
         self._settings = settings
         self._inbox: asyncio.Queue[AnyMessage] = asyncio.Queue()
         self._reader: asyncio.Task[None] | None = None
+        self._sent: set[bytes] = set()
         self.received: list[tuple[Record, AnyMessage]] = []
         """Every record the peer read and its message, in arrival order (also those skipped)."""
 
@@ -90,6 +91,8 @@ class RuntimePeer:
 
     async def _read(self) -> None:
         async for record in self._transport.records():
+            if record.value in self._sent:
+                continue  # ACM-R reads the operation topic too, its own messages included
             try:
                 message = decode(record.value)
             except DecodeError:
@@ -111,10 +114,13 @@ class RuntimePeer:
             if message.message_type in _SYNC_TOPIC_TYPES
             else self._settings.operation_topic
         )
-        await self._transport.publish(topic, encode(message), key=message.partition_key)
+        value = encode(message)
+        self._sent.add(value)
+        await self._transport.publish(topic, value, key=message.partition_key)
 
     async def send_raw(self, value: bytes, *, sync: bool = False) -> None:
         topic = self._settings.sync_topic if sync else self._settings.operation_topic
+        self._sent.add(value)
         await self._transport.publish(topic, value)
 
     async def expect(

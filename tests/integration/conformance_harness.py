@@ -7,12 +7,18 @@ when the test ends.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from acm_participant.handler import ElementHandler
+from acm_participant.protocol import (
+    AcElementDeployAck,
+    AutomationCompositionDeployAck,
+    ParticipantPrimeAck,
+)
 from acm_participant.runtime import ParticipantRuntime
 from acm_participant.settings import ParticipantSettings
 from acm_participant.testing import (
@@ -25,7 +31,7 @@ from acm_participant.testing import (
 from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
-from tests.unit.runtime.builders import RecordingHandler, make_settings
+from tests.unit.runtime.builders import RecordingHandler, World, make_settings
 
 
 class Harness:
@@ -86,3 +92,54 @@ async def kafka_harness(bootstrap: str) -> AsyncIterator[Harness]:
             [harness.operation_topic, harness.sync_topic],
         )
         yield harness
+
+
+async def prime(peer: RuntimePeer, world: World, **extra: Any) -> ParticipantPrimeAck:
+    """Send PRIME for the world's composition and return its ack."""
+    message = world.prime(**extra)
+    await peer.send(message)
+    return await peer.expect(ParticipantPrimeAck, lambda a: a.response_to == message.message_id)
+
+
+async def element_acks(
+    peer: RuntimePeer, count: int, *, instance_id: UUID | None = None, within: float = 10.0
+) -> list[AutomationCompositionDeployAck]:
+    """The next ``count`` element acks (of ``instance_id`` if given)."""
+    acks = []
+    while len(acks) < count:
+        acks.append(
+            await peer.expect(
+                AutomationCompositionDeployAck,
+                lambda a: instance_id is None or a.automation_composition_id == instance_id,
+                within=within,
+            )
+        )
+    return acks
+
+
+def entry_of(ack: AutomationCompositionDeployAck) -> tuple[UUID, AcElementDeployAck]:
+    """The single (element id, result) of a Java-style one-element ack."""
+    assert len(ack.automation_composition_result_map) == 1
+    return next(iter(ack.automation_composition_result_map.items()))
+
+
+def states(ack: AutomationCompositionDeployAck) -> tuple[str, str, str]:
+    """(deployState, lockState, stateChangeResult) of a one-element ack."""
+    _id, entry = entry_of(ack)
+    assert entry.deploy_state is not None
+    assert entry.lock_state is not None
+    assert ack.state_change_result is not None
+    return (entry.deploy_state.value, entry.lock_state.value, ack.state_change_result.value)
+
+
+async def deployed(peer: RuntimePeer, world: World) -> list[AutomationCompositionDeployAck]:
+    """Prime and deploy the world (all elements phase 0); returns the deploy acks."""
+    await prime(peer, world)
+    await peer.send(world.deploy())
+    return await element_acks(peer, len(world.elements), instance_id=world.instance_id)
+
+
+def raw(peer: RuntimePeer, message: object) -> dict[str, Any]:
+    """The JSON object a message was read from."""
+    value: dict[str, Any] = json.loads(peer.record_of(message).value)
+    return value
