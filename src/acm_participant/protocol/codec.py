@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import from_json
+from pydantic_core import ErrorDetails, from_json
 
 from acm_participant.errors import DecodeError
 from acm_participant.protocol.fields import without_nulls
@@ -30,6 +30,7 @@ from acm_participant.protocol.messages import (
 __all__ = ["decode", "encode"]
 
 _MAX_REASON_ERRORS = 5
+_MAX_TAG_LENGTH = 64
 
 _ADAPTER: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
 
@@ -71,11 +72,21 @@ def _parse(data: bytes | str) -> Any:
 
 
 def _reason(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    parts = [
-        f"{'.'.join(str(step) for step in error['loc']) or 'message'}: {error['msg']}"
-        for error in errors[:_MAX_REASON_ERRORS]
-    ]
+    errors = exc.errors(include_url=False, include_input=False)
+    parts = [_describe(error) for error in errors[:_MAX_REASON_ERRORS]]
     if len(errors) > _MAX_REASON_ERRORS:
         parts.append(f"and {len(errors) - _MAX_REASON_ERRORS} more")
     return "; ".join(parts)
+
+
+def _describe(error: ErrorDetails) -> str:
+    if error["type"] == "union_tag_not_found":
+        return "missing messageType"
+    if error["type"] == "union_tag_invalid":
+        tag = str(error.get("ctx", {}).get("tag", ""))[:_MAX_TAG_LENGTH]
+        return f"unknown messageType {tag!r}"
+    return f"{_location(error['loc'])}{error['msg']}"
+
+
+def _location(steps: tuple[int | str, ...]) -> str:
+    return f"{'.'.join(str(step) for step in steps)}: " if steps else ""
