@@ -102,12 +102,13 @@ class K8sClient:
         resource: InferenceServiceResource,
         *,
         context: str | None = None,
+        field_manager: str = FIELD_MANAGER,
         on_request: OnRequest | None = None,
     ) -> K8sClient:
         """From a kubeconfig file, or (None) in-cluster service account / $KUBECONFIG / ~/.kube."""
         config = KubeConfig.from_file(kubeconfig) if kubeconfig else KubeConfig.from_env()
         api = AsyncClient(config.get(context), timeout=httpx2.Timeout(30.0))
-        return cls(api, resource, on_request=on_request)
+        return cls(api, resource, field_manager=field_manager, on_request=on_request)
 
     @property
     def resource(self) -> InferenceServiceResource:

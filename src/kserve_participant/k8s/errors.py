@@ -42,7 +42,8 @@ class K8sError(Exception):
         self.status_code = status_code
         self.reason = reason
         self.message = message[:_MAX_MESSAGE]
-        super().__init__(f"{status_code} {reason}: {self.message}" if reason else self.message)
+        prefix = f"{status_code} {reason}" if reason else str(status_code)
+        super().__init__(f"{prefix}: {self.message}")
 
 
 class BadRequest(K8sError):
@@ -77,6 +78,8 @@ class ServerUnavailable(K8sError):
     retriable = True
 
 
+_UNTYPABLE_PATCH = "failed to create typed patch object"
+
 _BY_STATUS: dict[int, type[K8sError]] = {
     400: BadRequest,
     401: Unauthorized,
@@ -91,4 +94,7 @@ _BY_STATUS: dict[int, type[K8sError]] = {
 def error_for_status(status_code: int, reason: str, message: str) -> K8sError:
     """The K8sError subclass for an HTTP status (5xx, 429 and unknown codes: ServerUnavailable)."""
     cls = _BY_STATUS.get(status_code, ServerUnavailable)
+    if status_code == 500 and message.startswith(_UNTYPABLE_PATCH):
+        # Server-side apply reports a body that does not fit the schema as a 500: permanent.
+        cls = Invalid
     return cls(status_code, reason, message)

@@ -1,0 +1,217 @@
+"""Undeploy with KServe's finalizer, update/migrate, live status, restart and scale."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from acm_participant.handler import ElementFailure
+from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from kserve_participant.k8s.client import K8sClient
+from kserve_participant.k8s.watch import InferenceServiceWatch
+from tests.integration.kserve_support import (
+    InfoReport,
+    element,
+    entity,
+    harness,
+    load_sample,
+    with_entities,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def states_of(report: InfoReport) -> dict[str, str]:
+    props = report.out_properties or {}
+    return {s["name"]: s["state"] for s in props.get("inferenceServices", [])}
+
+
+async def test_undeploy_waits_for_finalizer_then_acks_when_deletion_is_slow(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(
+            entity("slow-delete", namespace, knobs={"delete-delay-ms": "1500"}), timeout=30
+        )
+        await h.handler.deploy(composition, instance)
+        finalizers = (await h.client.get(namespace, "slow-delete"))["metadata"]["finalizers"]
+        assert "inferenceservice.finalizers" in finalizers
+
+        outcome = await h.handler.undeploy(composition, instance)
+        assert outcome is not None
+        assert await h.names(namespace) == []
+
+
+async def test_undeploy_fails_naming_the_finalizer_when_deletion_is_stuck(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(
+            entity("stuck-delete", namespace, knobs={"delete-delay-ms": "600000"}),
+            timeout=2,
+            interval=1,
+        )
+        await h.handler.deploy(composition, instance)
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.undeploy(composition, instance)
+        assert str(failed.value) == (
+            f"not deleted within 2s: {namespace}/stuck-delete "
+            "(finalizer inferenceservice.finalizers still present)"
+        )
+
+
+async def test_update_applies_changed_payload_and_waits_for_new_generation(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(
+            entity("evolving", namespace, knobs={"ready-after-ms": "300"})
+        )
+        await h.handler.deploy(composition, instance)
+        before = await h.client.get(namespace, "evolving")
+
+        changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
+        changed["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/2.0/model"
+        updated = with_entities(
+            instance, entity("evolving", namespace, changed, knobs={"ready-after-ms": "300"})
+        )
+        outcome = await h.handler.update(composition, instance, updated)
+        assert outcome is not None
+        assert "updated" in (outcome.message or "")
+
+        after = await h.client.get(namespace, "evolving")
+        assert after["metadata"]["uid"] == before["metadata"]["uid"]
+        assert after["metadata"]["generation"] == before["metadata"]["generation"] + 1
+        assert after["spec"]["predictor"]["model"]["storageUri"].endswith("2.0/model")
+        assert after["status"]["observedGeneration"] == after["metadata"]["generation"]
+
+
+async def test_update_deletes_entity_no_longer_listed_and_creates_new_one(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("stays", namespace), entity("leaves", namespace))
+        await h.handler.deploy(composition, instance)
+        updated = with_entities(instance, entity("stays", namespace), entity("arrives", namespace))
+        outcome = await h.handler.update(composition, instance, updated)
+        assert outcome is not None
+        assert await h.names(namespace) == ["arrives", "stays"]
+
+
+async def test_migrate_precheck_refuses_with_api_message_without_creating_anything(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    broken = {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "spec": {"predictor": {"minReplicas": "many"}},
+    }
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("current", namespace))
+        _, migrated = element(entity("target", namespace, broken))
+        with pytest.raises(ElementFailure, match=r"target\): refused: 500: .*expected numeric"):
+            await h.handler.migrate_precheck(composition, composition, instance, migrated)
+        _, fine = element(entity("target", namespace))
+        assert await h.handler.migrate_precheck(composition, composition, instance, fine)
+        assert await h.names(namespace) == []
+
+
+async def test_live_status_reports_when_model_stops_and_when_deleted_behind_our_back(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("watched", namespace))
+        await h.handler.deploy(composition, instance)
+
+        stopped_body = {
+            "apiVersion": "serving.kserve.io/v1beta1",
+            "kind": "InferenceService",
+            "metadata": {
+                "name": "watched",
+                "namespace": namespace,
+                "annotations": {"serving.kserve.io/stop": "true"},
+            },
+        }
+        other = K8sClient.from_kubeconfig(
+            stack.info.kubeconfig, h.client.resource, field_manager="someone-else"
+        )
+        await other.apply(stopped_body)
+        await other.close()
+        report = await h.reporter.info_matching(lambda r: states_of(r).get("watched") == "Stopped")
+        assert report.operational_state == "NOT_READY"
+
+        await h.client.delete(namespace, "watched")
+        report = await h.reporter.info_matching(lambda r: states_of(r).get("watched") == "Gone")
+        assert report.instance_id == instance.instance_id
+
+
+async def test_restarted_participant_readopts_by_labels_without_duplicates(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    composition, instance = element(entity("survivor", namespace))
+    async with harness(stack.info) as first:
+        await first.handler.deploy(composition, instance)
+        participant = first.participant_id
+        uid = (await first.client.get(namespace, "survivor"))["metadata"]["uid"]
+
+    async with harness(stack.info, participant_id=participant) as second:
+        await second.handler.restore(
+            composition, instance, deploy_state=DeployState.DEPLOYED, lock_state=LockState.LOCKED
+        )
+        report = await second.reporter.info_matching(
+            lambda r: states_of(r).get("survivor") == "Ready"
+        )
+        assert report.operational_state == "READY"
+        outcome = await second.handler.deploy(composition, instance)
+        assert outcome is not None
+        assert "adopted" in (outcome.message or "")
+        assert await second.names(namespace) == ["survivor"]
+        assert (await second.client.get(namespace, "survivor"))["metadata"]["uid"] == uid
+
+
+async def test_restarted_participant_resumes_deploy_that_was_in_flight(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    composition, instance = element(entity("late", namespace, knobs={"ready-after-ms": "1500"}))
+    async with harness(stack.info) as first:
+        deploying = asyncio.create_task(first.handler.deploy(composition, instance))
+        observer = InferenceServiceWatch(first.client)
+        await observer.wait_until(
+            namespace,
+            "late",
+            lambda seen: True if seen.exists else None,
+            deadline=asyncio.get_running_loop().time() + 20,
+            resync_interval=1,
+        )
+        await observer.stop()
+        deploying.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await deploying
+
+    async with harness(stack.info, participant_id=first.participant_id) as second:
+        await second.handler.restore(
+            composition, instance, deploy_state=DeployState.DEPLOYING, lock_state=LockState.NONE
+        )
+        acked = await second.reporter.state_matching(
+            lambda s: s.deploy_state is DeployState.DEPLOYED
+        )
+        assert acked.result is StateChangeResult.NO_ERROR
+        assert await second.names(namespace) == ["late"]
+
+
+async def test_fifty_instances_deploy_concurrently_with_constant_requests_each(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        await h.handler._watch.ensure_watching(namespace)
+        h.requests.clear()
+        elements = [element(entity(f"isvc-{i:02d}", namespace)) for i in range(50)]
+        outcomes = await asyncio.gather(*(h.handler.deploy(c, i) for c, i in elements))
+        assert all(o is not None and o.operational_state == "READY" for o in outcomes)
+        # One GET (is the name free?) and one apply per InferenceService; readiness is
+        # watched, never polled.
+        assert h.requests == {"get": 50, "apply": 50}
+        await asyncio.gather(*(h.handler.undeploy(c, i) for c, i in elements))
+        assert await h.names(namespace) == []
