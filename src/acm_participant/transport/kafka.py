@@ -256,13 +256,17 @@ class KafkaTransport:
     async def _commit_pending(self, consumer: _Consumer) -> None:
         if not consumer.handled:
             return
-        offsets, consumer.handled = consumer.handled, {}
+        offsets = dict(consumer.handled)
         try:
             async with asyncio.timeout(self._options.commit_timeout_s):
                 await consumer.client.commit(offsets)
         except (KafkaError, TimeoutError) as exc:
             # at-least-once: an uncommitted record is redelivered after a rebalance, never lost
             log.warning("Committing offsets of %s failed: %r", consumer.subscription.topic, exc)
+            return
+        for partition, offset in offsets.items():
+            if consumer.handled.get(partition) == offset:
+                del consumer.handled[partition]
 
     async def _watch_connection(self) -> None:
         interval = self._options.health_interval_s
