@@ -105,7 +105,7 @@ async def element_acks(
     peer: RuntimePeer, count: int, *, instance_id: UUID | None = None, within: float = 10.0
 ) -> list[AutomationCompositionDeployAck]:
     """The next ``count`` element acks (of ``instance_id`` if given)."""
-    acks = []
+    acks: list[AutomationCompositionDeployAck] = []
     while len(acks) < count:
         acks.append(
             await peer.expect(
