@@ -1,7 +1,350 @@
-"""`kserve-participant sim` commands."""
+"""`kserve-participant sim ...`: plays ONAP's ACM runtime against a running participant.
+
+Exit codes: 0 when every step ended NO_ERROR; 1 on a FAILED ack, a timeout or a refusal; 2 for a
+usage or state-file problem; 130 on Ctrl-C (after stopping what the command started).
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import uuid4
+
 import typer
 
-app = typer.Typer(help="sim commands.", no_args_is_help=True)
+from kserve_participant.cli.run import ConfigOption, LevelOption
+from kserve_participant.cli.sim_session import Connection, simulator_session
+from kserve_participant.simulator.cluster_view import ClusterView
+from kserve_participant.simulator.console import SimConsole
+from kserve_participant.simulator.lifecycle import SimOptions, Simulation
+from kserve_participant.simulator.plan import planned_services
+from kserve_participant.simulator.state import (
+    DEFAULT_STATE_FILE,
+    SimState,
+    StateFileError,
+    StepRecord,
+)
+from kserve_participant.simulator.validation import validate_files
+from kserve_participant.simulator.workflow import check_instance, check_template, run_workflow
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help=(
+        "Play ONAP's ACM runtime: commission, prime, instantiate, deploy, update, undeploy, "
+        "delete and deprime an ONAP TOSCA composition against a running participant."
+    ),
+    no_args_is_help=True,
+)
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+ToscaArg = Annotated[
+    Path, typer.Option("--tosca", help="ONAP TOSCA service template.", dir_okay=False)
+]
+InstanceArg = Annotated[
+    Path,
+    typer.Option(
+        "--instance", help="Instance file in the shape of ONAP's REST API.", dir_okay=False
+    ),
+]
+UpdateOption = Annotated[
+    Path | None,
+    typer.Option("--update", help="Instance file with new element properties.", dir_okay=False),
+]
+KafkaOption = Annotated[
+    str | None,
+    typer.Option("--kafka", help="Kafka bootstrap host:port (PLAINTEXT); default: from --config."),
+]
+DmaapOption = Annotated[
+    str | None,
+    typer.Option("--dmaap", help="DMaaP Message Router URL, instead of Kafka."),
+]
+KubeconfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--kubeconfig",
+        envvar="KUBECONFIG",
+        help="Show the InferenceServices' progress from this cluster.",
+        dir_okay=False,
+    ),
+]
+StateOption = Annotated[
+    Path, typer.Option("--state", help="Where step commands keep the runtime's view.")
+]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--max-operation-wait",
+        help="Seconds ACM-R waits for an operation (maxOperationWaitMs); per-element "
+        "deployTimeoutMs etc. win.",
+    ),
+]
+ParticipantWaitOption = Annotated[
+    float,
+    typer.Option("--participant-wait", help="Seconds to wait for the participant to answer."),
+]
+
+
+def _execute(work: Callable[[], Coroutine[Any, Any, int]], log_level: str | None) -> None:
+    from kserve_participant.logs import configure_logging
+
+    configure_logging(level=(log_level or "WARNING").upper())
+    try:
+        code = asyncio.run(work())
+    except KeyboardInterrupt:
+        typer.echo("interrupted: stopped", err=True)
+        code = EXIT_INTERRUPTED
+    except StateFileError as exc:
+        typer.echo(str(exc), err=True)
+        code = EXIT_USAGE
+    raise typer.Exit(code)
+
+
+def _finish(out: SimConsole, state: SimState, path: Path | None, ok: bool) -> int:
+    out.summary(state.steps)
+    if path is not None:
+        state.save(path)
+    return 0 if ok else EXIT_FAILED
+
+
+@app.command("run")
+def run_command(
+    tosca: ToscaArg,
+    instance: InstanceArg,
+    update: UpdateOption = None,
+    config: ConfigOption = None,
+    kafka: KafkaOption = None,
+    dmaap: DmaapOption = None,
+    kubeconfig: KubeconfigOption = None,
+    log_level: LevelOption = None,
+    state_file: StateOption = DEFAULT_STATE_FILE,
+    max_operation_wait: WaitOption = 36.0,
+    participant_wait: ParticipantWaitOption = 60.0,
+) -> None:
+    """Run the whole workflow: commission ... deprime; a summary table at the end."""
+    connection = Connection(config=config, kafka=kafka, dmaap=dmaap, kubeconfig=kubeconfig)
+    options = SimOptions(max_operation_wait, participant_wait)
+
+    async def work() -> int:
+        out = SimConsole()
+        state = SimState(tosca=str(tosca), instance=str(instance), composition_id=uuid4())
+        report, commissioned = check_template(out, tosca)
+        out.finished(commissioned)
+        state.record(commissioned)
+        if not commissioned.ok or report.template is None:
+            return _finish(out, state, state_file, False)
+        updated = None
+        if update is not None:
+            update_report = validate_files(tosca=tosca, instance=update)
+            if update_report.instance is None or update_report.runtime_errors:
+                typer.echo(f"--update {update}: not a valid instance file", err=True)
+                return EXIT_USAGE
+            updated = update_report.instance
+        async with simulator_session(connection, out, wait_s=max_operation_wait) as (
+            driver,
+            cluster,
+        ):
+            sim = Simulation(
+                driver,
+                out,
+                state=state,
+                template=report.template,
+                instance=None,
+                options=options,
+                cluster=cluster,
+            )
+            try:
+                ok = await run_workflow(sim, tosca=tosca, instance=instance, update=updated)
+            finally:
+                await sim.stop()
+        return _finish(out, state, state_file, ok)
+
+    _execute(work, log_level)
+
+
+@app.command("prime")
+def prime_command(
+    tosca: ToscaArg,
+    instance: InstanceArg,
+    config: ConfigOption = None,
+    kafka: KafkaOption = None,
+    dmaap: DmaapOption = None,
+    log_level: LevelOption = None,
+    state_file: StateOption = DEFAULT_STATE_FILE,
+    max_operation_wait: WaitOption = 36.0,
+    participant_wait: ParticipantWaitOption = 60.0,
+) -> None:
+    """Commission the template and prime it on the participant; starts a new state file."""
+    connection = Connection(config=config, kafka=kafka, dmaap=dmaap)
+    options = SimOptions(max_operation_wait, participant_wait)
+
+    async def work() -> int:
+        out = SimConsole()
+        state = SimState(tosca=str(tosca), instance=str(instance), composition_id=uuid4())
+        report, commissioned = check_template(out, tosca)
+        out.finished(commissioned)
+        state.record(commissioned)
+        if not commissioned.ok or report.template is None:
+            return _finish(out, state, state_file, False)
+        async with simulator_session(connection, out, wait_s=max_operation_wait) as (driver, _):
+            sim = Simulation(
+                driver, out, state=state, template=report.template, instance=None, options=options
+            )
+            ok = (await sim.connect()).ok and (await sim.prime()).ok
+        return _finish(out, state, state_file, ok)
+
+    _execute(work, log_level)
+
+
+Step = Callable[[Simulation], Awaitable[bool]]
+
+
+async def _on_saved_state(
+    state_file: Path, connection: Connection, options: SimOptions, step: Step
+) -> int:
+    """Load the state, rebuild the runtime's view, find the participant, run ``step``, save."""
+    out = SimConsole()
+    state = SimState.load(state_file)
+    report = validate_files(tosca=Path(state.tosca), instance=Path(state.instance))
+    if report.template is None:
+        raise StateFileError(f"{state.tosca} cannot be read any more: start over with `sim prime`")
+    async with simulator_session(connection, out, wait_s=options.max_operation_wait_s) as (
+        driver,
+        cluster,
+    ):
+        sim = Simulation(
+            driver,
+            out,
+            state=state,
+            template=report.template,
+            instance=report.instance,
+            options=options,
+            cluster=cluster,
+        )
+        sim.restore()
+        try:
+            ok = (await sim.connect()).ok and await step(sim)
+        finally:
+            await sim.stop()
+    return _finish(out, state, state_file, ok)
+
+
+def _step_command(name: str, help_text: str, step: Step) -> None:
+    def command(
+        config: ConfigOption = None,
+        kafka: KafkaOption = None,
+        dmaap: DmaapOption = None,
+        kubeconfig: KubeconfigOption = None,
+        log_level: LevelOption = None,
+        state_file: StateOption = DEFAULT_STATE_FILE,
+        max_operation_wait: WaitOption = 36.0,
+        participant_wait: ParticipantWaitOption = 60.0,
+    ) -> None:
+        connection = Connection(config=config, kafka=kafka, dmaap=dmaap, kubeconfig=kubeconfig)
+        options = SimOptions(max_operation_wait, participant_wait)
+        _execute(lambda: _on_saved_state(state_file, connection, options, step), log_level)
+
+    app.command(name, help=help_text)(command)
+
+
+async def _deploy(sim: Simulation) -> bool:
+    if sim.state.composition_state != "PRIMED":
+        sim.out.print("the composition is not primed: run `sim prime` first")
+        return False
+    if sim.state.instance_id is None or sim.state.deploy_state in (None, "DELETED"):
+        report, refusal = check_instance(
+            sim.out, Path(sim.state.tosca), Path(sim.state.instance), sim.state.composition_id
+        )
+        if refusal is not None or report.instance is None:
+            sim.record(refusal or StepRecord("instantiate", "REFUSED", 0.0, "unreadable"))
+            return False
+        sim.instantiate(report.instance)
+    return (await sim.deploy()).ok
+
+
+async def _undeploy(sim: Simulation) -> bool:
+    return (await sim.undeploy()).ok
+
+
+async def _delete(sim: Simulation) -> bool:
+    return (await sim.delete()).ok and sim.check_nothing_left().ok
+
+
+async def _deprime(sim: Simulation) -> bool:
+    return (await sim.deprime()).ok
+
+
+_step_command(
+    "deploy",
+    "Create the instance (checked as ONAP's runtime does) if needed; deploy it phase by phase.",
+    _deploy,
+)
+_step_command("undeploy", "Undeploy the instance, highest start phase first.", _undeploy)
+_step_command("delete", "Delete the (undeployed) instance.", _delete)
+_step_command("deprime", "Deprime the composition.", _deprime)
+
+
+@app.command("update")
+def update_command(
+    update: Annotated[
+        Path,
+        typer.Option("--update", help="Instance file with new element properties.", dir_okay=False),
+    ],
+    config: ConfigOption = None,
+    kafka: KafkaOption = None,
+    dmaap: DmaapOption = None,
+    kubeconfig: KubeconfigOption = None,
+    log_level: LevelOption = None,
+    state_file: StateOption = DEFAULT_STATE_FILE,
+    max_operation_wait: WaitOption = 36.0,
+    participant_wait: ParticipantWaitOption = 60.0,
+) -> None:
+    """Send new element properties to the deployed instance (PROPERTIES_UPDATE)."""
+    connection = Connection(config=config, kafka=kafka, dmaap=dmaap, kubeconfig=kubeconfig)
+    options = SimOptions(max_operation_wait, participant_wait)
+
+    async def step(sim: Simulation) -> bool:
+        report = validate_files(tosca=Path(sim.state.tosca), instance=update)
+        if report.instance is None or report.runtime_errors:
+            sim.out.print(f"{update}: not a valid instance file (see `validate`)")
+            return False
+        return (await sim.update(report.instance)).ok
+
+    _execute(lambda: _on_saved_state(state_file, connection, options, step), log_level)
+
+
+@app.command("status")
+def status_command(
+    kubeconfig: KubeconfigOption = None,
+    log_level: LevelOption = None,
+    state_file: StateOption = DEFAULT_STATE_FILE,
+) -> None:
+    """Show the runtime's view kept in the state file (with --kubeconfig, the services too)."""
+
+    async def work() -> int:
+        out = SimConsole()
+        state = SimState.load(state_file)
+        out.print(f"composition {state.composition_id}: {state.composition_state}")
+        out.print(
+            f"instance {state.instance_id or '-'}: {state.deploy_state or 'not instantiated'}"
+        )
+        out.print(f"participant {state.participant_id or '-'}")
+        out.summary(state.steps)
+        if kubeconfig is not None:
+            report = validate_files(tosca=Path(state.tosca), instance=Path(state.instance))
+            if report.template is not None and report.instance is not None:
+                view = ClusterView(kubeconfig, out.service)
+                try:
+                    await view.follow(
+                        s.key for s in planned_services(report.template, report.instance)
+                    )
+                finally:
+                    await view.close()
+        return 0
+
+    _execute(work, log_level)
