@@ -51,7 +51,7 @@ def build_kafka(cache: Cache, tools: ToolsDir, *, say: Say) -> None:
         return
     _require("mvn", "Maven 3.8+")
     _require("java", "a Java 17+ runtime")
-    say(f"fetching Kafka {KAFKA_VERSION} jars from Maven Central, about 5 seconds...")
+    say(f"fetching Kafka {KAFKA_VERSION} jars from Maven Central, about 10-20 seconds...")
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     started = time.monotonic()

@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ __all__ = [
     "log_tail",
     "pid_file_alive",
     "read_pid_file",
+    "run_together",
     "spawn",
     "stop_pid",
     "stop_pid_file",
@@ -217,6 +219,35 @@ def wait_until(
                 f"{process.log_path}:\n" + log_tail(process.log_path)
             )
         time.sleep(_POLL_SECONDS)
+
+
+def run_together(*actions: Callable[[], None]) -> None:
+    """Run ``actions`` in parallel threads and wait for all; re-raise the first failure.
+
+    Falls back to one after the other when threads cannot start (interpreter shutting down, as
+    in an atexit hook), so a stop still happens.
+    """
+    failures: list[BaseException] = []
+
+    def guarded(action: Callable[[], None]) -> None:
+        try:
+            action()
+        except BaseException as error:  # re-raised in the caller's thread below
+            failures.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(action,), daemon=True) for action in actions]
+    try:
+        for thread in threads:
+            thread.start()
+    except RuntimeError:
+        for action, thread in zip(actions, threads, strict=True):
+            if thread.ident is None:
+                guarded(action)
+    for thread in threads:
+        if thread.ident is not None:
+            thread.join()
+    if failures:
+        raise failures[0]
 
 
 def log_tail(path: Path, lines: int = 20) -> str:

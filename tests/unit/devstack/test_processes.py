@@ -12,6 +12,7 @@ from kserve_participant.devstack.processes import (
     free_ports,
     is_alive,
     pid_file_alive,
+    run_together,
     spawn,
     stop_pid,
     stop_pid_file,
@@ -92,3 +93,15 @@ def test_free_ports_are_distinct_when_several_are_asked():
 
     assert len(set(ports)) == 5
     assert all(1024 < port < 65536 for port in ports)
+
+
+def test_run_together_runs_every_action_and_reraises_failure_when_one_fails():
+    done: list[str] = []
+
+    def fail() -> None:
+        raise ValueError("broken stop")
+
+    with pytest.raises(ValueError, match="broken stop"):
+        run_together(lambda: done.append("a"), fail, lambda: done.append("b"))
+
+    assert sorted(done) == ["a", "b"]
