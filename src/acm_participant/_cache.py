@@ -47,6 +47,8 @@ class ElementEntry:
     operational_state: str | None = None
     use_state: str | None = None
     migration_state: MigrationState = MigrationState.DEFAULT
+    previous_definition: ElementDefinitionId | None = None
+    """While a migration runs: the definition in the composition the element leaves."""
 
     def as_instance_element(
         self, instance_id: UUID, properties: Mapping[str, Any] | None = None

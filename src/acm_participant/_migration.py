@@ -142,14 +142,23 @@ def _spawn_stage(
     leaving: UUID,
     going: UUID,
 ) -> None:
-    target_props = element.target_composition_properties
-    target = composition_element_for(ctx, going, element.definition, target_props)
-    composition = composition_element_for(
-        ctx, leaving, entry.definition, element.composition_properties
+    if order.rollback:
+        # Back from the abandoned composition (where the element has its migrated definition).
+        leaving_definition = entry.definition
+    else:
+        if entry.previous_definition is None and entry.definition != element.definition:
+            entry.previous_definition = entry.definition
+        leaving_definition = entry.previous_definition or entry.definition
+        entry.definition = element.definition
+    target = composition_element_for(
+        ctx, going, element.definition, element.target_composition_properties
     )
-    # The stages walked are those of the composition the migration goes to (on rollback, the
-    # one it left), so a rollback retraces the migration's stages, highest first.
-    walked = target if not order.rollback else composition
+    composition = composition_element_for(
+        ctx, leaving, leaving_definition, element.composition_properties
+    )
+    # The stages walked are those of the element's definition in the composition migrated to
+    # (on rollback: the abandoned one), so a rollback retraces the migration's stages downwards.
+    walked = composition if order.rollback else target
     element_stages = stages(walked.properties, "migrate")
     if order.stage not in element_stages:
         return
@@ -172,6 +181,7 @@ def _spawn_stage(
     def finished(ok: bool) -> None:
         if ok and following is None:
             entry.definition = element.definition
+            entry.previous_definition = None
             _maybe_complete(ctx, instance, going)
 
     spawn_element_job(
