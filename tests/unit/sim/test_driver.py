@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
-from acm_participant.handler import CompositionElement, ElementHandler, InstanceElement
 from acm_participant.protocol import (
     AcTypeState,
     AutomationCompositionDeploy,
@@ -22,108 +18,19 @@ from acm_participant.protocol import (
     ParticipantRegisterAck,
     StateChangeResult,
     ToscaConceptIdentifier,
-    ToscaNodeTemplate,
     encode,
 )
-from acm_participant.runtime import ParticipantRuntime
-from acm_participant.settings import ParticipantSettings, SupportedElementType
-from acm_participant.sim.driver import AckTimeout, AcmRuntimeDriver
+from acm_participant.sim.driver import AckTimeout
 from acm_participant.sim.model import ElementSpec
-from acm_participant.transport.base import Subscription
-from acm_participant.transport.memory import MemoryBroker, MemoryTransport
-
-OP, SYNC = "policy-acruntime-participant", "acm-ppnt-sync"
-PARTICIPANT = UUID("101c62b3-8918-41b9-a747-d21eb79c6c04")
-TYPE = SupportedElementType(type_name="org.example.Element", type_version="1.0.0")
-
-
-def template(name: str, **properties: object) -> ToscaNodeTemplate:
-    return ToscaNodeTemplate(
-        name=name,
-        version="1.0.0",
-        type=TYPE.type_name,
-        type_version=TYPE.type_version,
-        properties=properties,
-    )
-
-
-class Handler(ElementHandler):
-    """Succeeds, records calls; ``hold`` makes deploy of the named element wait forever."""
-
-    def __init__(self, hold: str | None = None) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self.hold = hold
-
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        self.calls.append(("prime", str(composition_id)))
-
-    async def deploy(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("deploy", composition.definition_id.name))
-        if composition.definition_id.name == self.hold:
-            await asyncio.Event().wait()
-
-    async def undeploy(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("undeploy", composition.definition_id.name))
-
-
-@dataclass
-class Dialogue:
-    driver: AcmRuntimeDriver
-    runtime: ParticipantRuntime
-    handler: Handler
-    broker: MemoryBroker
-
-
-@pytest.fixture
-def handler() -> Handler:
-    return Handler()
-
-
-@pytest.fixture
-async def dialogue(handler: Handler, request: pytest.FixtureRequest) -> AsyncIterator[Dialogue]:
-    legacy = getattr(request, "param", False)
-    broker = MemoryBroker()
-    driver = AcmRuntimeDriver(
-        MemoryTransport(broker, [Subscription(OP, "acm-runtime")]), legacy=legacy, timeout=5
-    )
-    settings = ParticipantSettings(
-        participant_id=PARTICIPANT,
-        supported_element_types=(TYPE,),
-        reporting_time_interval_ms=60_000,
-        register_retry_initial_ms=50,
-        shutdown_grace_ms=200,
-    )
-    replica = uuid4()
-    runtime = ParticipantRuntime(
-        settings,
-        MemoryTransport(broker, settings.subscriptions(replica)),
-        handler,
-        replica_id=replica,
-    )
-    async with driver:
-        await runtime.start()
-        try:
-            await driver.wait_for_register()
-            async with asyncio.timeout(5):
-                await runtime.registered.wait()
-            yield Dialogue(driver, runtime, handler, broker)
-        finally:
-            await runtime.stop()
-
-
-async def primed_and_added(d: Dialogue) -> tuple[UUID, list[ElementSpec]]:
-    composition_id, instance_id = uuid4(), uuid4()
-    await d.driver.prime(
-        composition_id,
-        PARTICIPANT,
-        [template("first", startPhase=0), template("second", startPhase=1)],
-    )
-    elements = [
-        ElementSpec(ToscaConceptIdentifier(name="second", version="1.0.0"), {"n": 2}),
-        ElementSpec(ToscaConceptIdentifier(name="first", version="1.0.0"), {"n": 1}),
-    ]
-    d.driver.add_instance(instance_id, composition_id, elements)
-    return instance_id, elements
+from tests.unit.sim.support import (
+    OP,
+    PARTICIPANT,
+    SYNC,
+    Dialogue,
+    Handler,
+    primed_and_added,
+    template,
+)
 
 
 async def test_driver_acks_register_on_sync_topic_when_participant_registers(dialogue: Dialogue):
