@@ -4,10 +4,12 @@ participant running as a process against the real Kafka and API server of the de
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
+from kserve_participant.devstack import Stack
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     Topics,
@@ -24,7 +26,7 @@ from tests.integration.ops_support import (
 pytestmark = pytest.mark.integration
 
 
-def _config(stack, topics, **extra):
+def _config(stack: Stack, topics: Topics, **extra: Any) -> dict[str, Any]:
     info = stack.info
     return participant_config(
         topics=topics,
