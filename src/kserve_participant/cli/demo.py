@@ -40,7 +40,7 @@ from kserve_participant.simulator.state import SimState, StepRecord
 from kserve_participant.simulator.validation import validate_files
 from kserve_participant.simulator.workflow import check_template, run_workflow
 
-__all__ = ["DemoResult", "register", "run_demo"]
+__all__ = ["DemoResult", "register", "run_demo", "running_participant"]
 
 EXAMPLES = Path("examples") / "onap-kserve"
 
@@ -118,7 +118,8 @@ def _create_namespaces(stack: Stack, namespaces: set[str], say: Say) -> None:
 
 
 @contextmanager
-def _participant(info: StackInfo, run_dir: Path, say: Say) -> Iterator[ManagedProcess]:
+def running_participant(info: StackInfo, run_dir: Path, say: Say) -> Iterator[ManagedProcess]:
+    """``kserve-participant run`` against the stack, stopped on exit (also used by tests)."""
     directory = run_dir / f"participant-{uuid4().hex[:8]}"
     directory.mkdir(parents=True)
     config = directory / "application.yaml"
@@ -222,7 +223,7 @@ def run_demo(
         running = stack or started.enter_context(_own_stack(run_dir, say))
         started.enter_context(_standin(running, say))
         _create_namespaces(running, namespaces, say)
-        started.enter_context(_participant(running.info, run_dir, say))
+        started.enter_context(running_participant(running.info, run_dir, say))
         out.heading("The simulator plays ONAP's ACM runtime")
         result = asyncio.run(_simulate(running.info, out, tosca, instance))
         out.summary(result.steps)
