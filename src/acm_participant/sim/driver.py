@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
-from acm_participant.errors import DecodeError
+from acm_participant.errors import DecodeError, TransportError
 from acm_participant.protocol import (
     AcTypeState,
     AnyMessage,
@@ -666,7 +666,11 @@ class AcmRuntimeDriver:
                 continue
             if message.message_type not in PARTICIPANT_MESSAGE_TYPES:
                 continue  # the runtime's own traffic, or a peer runtime's
-            await self._observe(message)
+            try:
+                await self._observe(message)
+            except TransportError as exc:
+                # an answer (REGISTER_ACK, ...) could not be sent: the participant will retry
+                log.error("Could not answer %s: %s", message.message_type.value, exc)
             await self.inbox.add(message)
 
     async def _observe(self, message: AnyMessage) -> None:
