@@ -66,7 +66,13 @@ class ParticipantSettings(BaseModel):
         return f"{self.operation_group}-sync-{replica_id}"
 
     def subscriptions(self, replica_id: UUID) -> list[Subscription]:
-        """What a transport of this participant consumes: *op* in the shared group, *sync* alone."""
+        """What a transport of this participant consumes: *op* in the shared group, *sync* alone.
+
+        With one topic for both (DMaaP, London/Montreal), it is read once, in this process's own
+        group, as the Java participant of those releases did.
+        """
+        if self.operation_topic == self.sync_topic:
+            return [Subscription(topic=self.sync_topic, group=self.sync_group(replica_id))]
         return [
             Subscription(topic=self.operation_topic, group=self.operation_group),
             Subscription(topic=self.sync_topic, group=self.sync_group(replica_id)),

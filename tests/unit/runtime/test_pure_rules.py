@@ -135,3 +135,15 @@ def test_settings_subscribe_sync_in_a_group_per_replica_when_asked():
     assert first[0].group == "policy-clamp-ac-kserve-ppnt"
     assert first[1].topic == "acm-ppnt-sync"
     assert first[1].group != second[1].group
+
+
+def test_settings_subscribe_once_in_own_group_when_both_topics_are_one():
+    settings = ParticipantSettings(
+        supported_element_types=(SupportedElementType(type_name="t", type_version="1"),),
+        operation_topic="POLICY-ACRUNTIME-PARTICIPANT",
+        sync_topic="POLICY-ACRUNTIME-PARTICIPANT",
+    )
+    replica = uuid4()
+    (only,) = settings.subscriptions(replica)
+    assert only.topic == "POLICY-ACRUNTIME-PARTICIPANT"
+    assert only.group == settings.sync_group(replica)
