@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ async def harness(stack) -> AsyncIterator[Harness]:
 
 async def deploy_with_out_properties(
     harness: Harness,
-) -> tuple[World, ParticipantStatus, AutomationCompositionDeployAck, dict[str, object]]:
+) -> tuple[World, ParticipantStatus, AutomationCompositionDeployAck, dict[str, Any]]:
     _runtime, peer = await harness.participant(RecordingHandler(outcomes={"deploy": OUTCOME}))
     world = World()
     await prime(peer, world)
@@ -95,7 +96,7 @@ def quebec(message_body: dict[str, object]) -> bytes:
 
 async def test_c65_quebec_inputs_give_the_same_acks_as_master_inputs(harness):
     _runtime, peer = await harness.participant()
-    outcomes = []
+    outcomes: list[tuple[object, ...]] = []
     for legacy in (False, True):
         world = World(elements=[Element(composition_properties={"startPhase": 0})])
         prime_message = world.prime()
