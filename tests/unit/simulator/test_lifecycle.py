@@ -1,0 +1,297 @@
+"""The simulator's workflow against a real participant runtime on the in-memory broker.
+
+The participant's handler is a small recording one (the KServe handler has its own tests): these
+tests are about what the simulator does as ACM-R: phases, failures, timeouts, state between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+from rich.console import Console
+
+from acm_participant.handler import (
+    CompositionElement,
+    ElementFailure,
+    ElementHandler,
+    ElementOutcome,
+    InstanceElement,
+)
+from acm_participant.settings import ParticipantSettings, SupportedElementType
+from acm_participant.sim.driver import AcmRuntimeDriver
+from acm_participant.testing import memory_transports, participant_under_test
+from acm_participant.transport.base import Subscription
+from acm_participant.transport.memory import MemoryBroker, MemoryTransport
+from kserve_participant.simulator.console import SimConsole
+from kserve_participant.simulator.lifecycle import SimOptions, Simulation
+from kserve_participant.simulator.state import SimState
+from kserve_participant.simulator.validation import validate_files
+from kserve_participant.simulator.workflow import run_workflow
+
+KSERVE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
+FIRST = UUID("00000000-0000-4000-8000-000000000001")
+SECOND = UUID("00000000-0000-4000-8000-000000000002")
+
+TOSCA = f"""\
+tosca_definitions_version: tosca_simple_yaml_1_3
+node_types:
+  org.onap.policy.clamp.acm.AutomationCompositionElement:
+    version: 1.0.1
+    derived_from: tosca.nodetypes.Root
+  org.onap.policy.clamp.acm.AutomationComposition:
+    version: 1.0.1
+    derived_from: tosca.nodetypes.Root
+  {KSERVE}:
+    version: 1.0.1
+    derived_from: org.onap.policy.clamp.acm.AutomationCompositionElement
+topology_template:
+  node_templates:
+    first.element:
+      version: 1.0.0
+      type: {KSERVE}
+      type_version: 1.0.1
+      properties: {{startPhase: 0}}
+    second.element:
+      version: 1.0.0
+      type: {KSERVE}
+      type_version: 1.0.1
+      properties: {{startPhase: 1}}
+    composition:
+      version: 1.0.0
+      type: org.onap.policy.clamp.acm.AutomationComposition
+      type_version: 1.0.1
+      properties:
+        elements:
+          - {{name: first.element, version: 1.0.0}}
+          - {{name: second.element, version: 1.0.0}}
+"""
+
+
+def _instance(second_properties: str = "{kserveInferenceEntities: []}") -> str:
+    return f"""\
+name: Two
+version: 1.0.0
+compositionId: {{{{compositionId}}}}
+elements:
+  {FIRST}:
+    id: {FIRST}
+    definition: {{name: first.element, version: 1.0.0}}
+    properties: {{kserveInferenceEntities: []}}
+  {SECOND}:
+    id: {SECOND}
+    definition: {{name: second.element, version: 1.0.0}}
+    properties: {second_properties}
+"""
+
+
+class RecordingHandler(ElementHandler):
+    """Records each call; ``fail`` fails it, ``hang`` never returns (until cancelled)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.cancelled = asyncio.Event()
+
+    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
+        self.calls.append(("prime", str(composition_id)))
+
+    async def _act(
+        self, operation: str, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome:
+        self.calls.append((operation, composition.definition_id.name))
+        if operation == "deploy" and "fail" in instance.properties:
+            raise ElementFailure(str(instance.properties["fail"]))
+        if operation == "deploy" and instance.properties.get("hang"):
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                self.cancelled.set()
+                raise
+        return ElementOutcome(message=f"{operation}ed")
+
+    async def deploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome:
+        return await self._act("deploy", composition, instance)
+
+    async def undeploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome:
+        return await self._act("undeploy", composition, instance)
+
+    async def delete(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome:
+        return await self._act("delete", composition, instance)
+
+
+SETTINGS = ParticipantSettings(
+    supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.1"),)
+)
+
+
+@asynccontextmanager
+async def runtime_side(broker: MemoryBroker) -> AsyncIterator[AcmRuntimeDriver]:
+    transport = MemoryTransport(broker, [Subscription(SETTINGS.operation_topic, f"sim-{uuid4()}")])
+    async with AcmRuntimeDriver(transport, timeout=5.0) as driver:
+        yield driver
+
+
+def _simulation(
+    driver: AcmRuntimeDriver, tmp_path: Path, state: SimState, *, wait_s: float = 5.0
+) -> tuple[Simulation, io.StringIO]:
+    output = io.StringIO()
+    report = validate_files(tosca=tmp_path / "tosca.yml", instance=tmp_path / "instance.yml")
+    assert report.template is not None
+    simulation = Simulation(
+        driver,
+        SimConsole(Console(file=output, width=200)),
+        state=state,
+        template=report.template,
+        instance=report.instance,
+        options=SimOptions(max_operation_wait_s=wait_s, participant_wait_s=wait_s),
+    )
+    return simulation, output
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "tosca.yml").write_text(TOSCA)
+    (tmp_path / "instance.yml").write_text(_instance())
+    return tmp_path
+
+
+def _new_state(tmp_path: Path) -> SimState:
+    return SimState(
+        tosca=str(tmp_path / "tosca.yml"),
+        instance=str(tmp_path / "instance.yml"),
+        composition_id=uuid4(),
+    )
+
+
+async def test_workflow_deploys_lowest_phase_first_and_undeploys_highest_first_when_two_phases(
+    files: Path,
+):
+    handler = RecordingHandler()
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        simulation, _ = _simulation(driver, files, _new_state(files))
+        ok = await run_workflow(
+            simulation, tosca=files / "tosca.yml", instance=files / "instance.yml"
+        )
+
+    assert ok
+    assert [r.step for r in simulation.state.steps if not r.ok] == []
+    element_calls = [call for call in handler.calls if call[0] != "prime"]
+    assert element_calls == [
+        ("deploy", "first.element"),
+        ("deploy", "second.element"),
+        ("undeploy", "second.element"),
+        ("undeploy", "first.element"),
+        ("delete", "second.element"),
+        ("delete", "first.element"),
+    ]
+
+
+async def test_workflow_fails_with_the_reason_and_still_tears_down_when_an_element_fails(
+    files: Path,
+):
+    (files / "instance.yml").write_text(
+        _instance("{kserveInferenceEntities: [], fail: model cannot load}")
+    )
+    handler = RecordingHandler()
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        simulation, output = _simulation(driver, files, _new_state(files))
+        ok = await run_workflow(
+            simulation, tosca=files / "tosca.yml", instance=files / "instance.yml"
+        )
+
+    assert not ok
+    results = {r.step: r for r in simulation.state.steps}
+    assert results["deploy"].result == "FAILED"
+    assert "model cannot load" in results["deploy"].detail
+    assert results["undeploy"].ok
+    assert results["deprime"].ok
+    assert "FAILED - model cannot load" in output.getvalue()
+
+
+async def test_deploy_times_out_and_the_participant_stops_when_an_element_never_acks(
+    files: Path,
+):
+    (files / "instance.yml").write_text(_instance("{kserveInferenceEntities: [], hang: true}"))
+    handler = RecordingHandler()
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        simulation, _ = _simulation(driver, files, _new_state(files), wait_s=1.0)
+        assert (await simulation.connect()).ok
+        assert (await simulation.prime()).ok
+        report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
+        assert report.instance is not None
+        simulation.instantiate(report.instance)
+
+        record = await simulation.deploy()
+
+        assert record.result == "TIMEOUT"
+        assert "second.element" in record.detail
+        # ACM-R's TIMEOUT sync makes the participant cancel the element's task.
+        async with asyncio.timeout(5):
+            await handler.cancelled.wait()
+
+
+async def test_connect_times_out_with_a_hint_when_no_participant_answers(files: Path):
+    async with runtime_side(MemoryBroker()) as driver:
+        simulation, _ = _simulation(driver, files, _new_state(files), wait_s=0.5)
+
+        record = await simulation.connect()
+
+    assert record.result == "TIMEOUT"
+    assert "kserve-participant run" in record.detail
+
+
+async def test_step_commands_continue_from_the_state_file_when_each_runs_in_a_new_driver(
+    files: Path,
+):
+    handler = RecordingHandler()
+    broker = MemoryBroker()
+    state_file = files / "state.json"
+    async with participant_under_test(handler, SETTINGS, transports=memory_transports(broker)):
+        async with runtime_side(broker) as driver:
+            simulation, _ = _simulation(driver, files, _new_state(files))
+            assert (await simulation.connect()).ok
+            assert (await simulation.prime()).ok
+            simulation.state.save(state_file)
+
+        for step in ("deploy", "undeploy"):
+            async with runtime_side(broker) as driver:
+                simulation, _ = _simulation(driver, files, SimState.load(state_file))
+                simulation.restore()
+                assert (await simulation.connect()).ok
+                if step == "deploy":
+                    report = validate_files(
+                        tosca=files / "tosca.yml", instance=files / "instance.yml"
+                    )
+                    assert report.instance is not None
+                    simulation.instantiate(report.instance)
+                    assert (await simulation.deploy()).ok
+                else:
+                    assert (await simulation.undeploy()).ok
+                simulation.state.save(state_file)
+
+    saved = SimState.load(state_file)
+    assert saved.deploy_state == "UNDEPLOYED"
+    assert ("undeploy", "first.element") in handler.calls
