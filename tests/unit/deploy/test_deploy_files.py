@@ -96,6 +96,15 @@ def test_deployment_probes_hit_the_open_probe_paths_when_defaults_apply(variant)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+def test_deployment_selector_and_service_match_the_pod_labels_when_read(variant):
+    (deployment,) = of_kind(variant, "Deployment")
+    (service,) = of_kind(variant, "Service")
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert service["spec"]["selector"].items() <= labels.items()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_deployment_runs_unprivileged_with_sized_resources_when_read(variant):
     (deployment,) = of_kind(variant, "Deployment")
     pod = deployment["spec"]["template"]["spec"]

@@ -1,0 +1,287 @@
+"""The Kubernetes manifests in deploy/ against the real kube-apiserver: accepted with server-side
+dry-run, RBAC proven with SubjectAccessReviews, and a participant running with the
+ServiceAccount's own token (from the TokenRequest API) deploying and undeploying a sample."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+import pytest_asyncio
+import yaml
+from lightkube import AsyncClient, codecs
+from lightkube.core.exceptions import ApiError
+from lightkube.models.authentication_v1 import TokenRequestSpec
+from lightkube.models.authorization_v1 import ResourceAttributes, SubjectAccessReviewSpec
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.authorization_v1 import SubjectAccessReview
+from lightkube.resources.core_v1 import Namespace, ServiceAccount
+
+from kserve_participant.devstack import Stack
+from tests.integration.kserve_support import entity
+from tests.integration.ops_support import (
+    Topics,
+    element_results,
+    free_port,
+    kserve_instance,
+    participant_config,
+    participant_process,
+    prime_kserve,
+    runtime_driver,
+)
+from tests.unit.deploy.manifests import VARIANTS, documents
+
+pytestmark = pytest.mark.integration
+
+PARTICIPANT_VERBS = ("get", "list", "watch", "create", "patch", "delete")
+GROUP = "serving.kserve.io"
+
+
+@pytest_asyncio.fixture
+async def fresh_namespaces(kube_admin: AsyncClient) -> AsyncIterator[tuple[str, str, str]]:
+    """Three new namespaces: the participant's, the allowed one and another one."""
+    names = tuple(f"t-{secrets.token_hex(4)}" for _ in range(3))
+    for name in names:
+        await kube_admin.create(Namespace(metadata=ObjectMeta(name=name)))
+    yield names  # type: ignore[misc]
+
+
+def relocated(variant: str, home: str, allowed: str, suffix: str) -> list[dict[str, Any]]:
+    """The variant's documents moved to our namespaces (cluster-wide names made unique)."""
+    moved = []
+    for doc in copy.deepcopy(documents(variant)):
+        text = yaml.safe_dump(doc)
+        doc = yaml.safe_load(
+            text.replace("namespace: onap", f"namespace: {home}")
+            .replace("namespace: kserve-test", f"namespace: {allowed}")
+            .replace("namespaces: [kserve-test]", f"namespaces: [{allowed}]")
+        )
+        if doc["kind"] in ("ClusterRole", "ClusterRoleBinding"):
+            doc["metadata"]["name"] = f"kserve-participant-{suffix}"
+        if doc["kind"] == "ClusterRoleBinding":
+            doc["roleRef"]["name"] = f"kserve-participant-{suffix}"
+        moved.append(doc)
+    return moved
+
+
+async def create_all(client: AsyncClient, docs: list[dict[str, Any]], *, dry_run: bool) -> None:
+    for doc in docs:
+        await client.create(codecs.from_dict(doc), dry_run=dry_run)
+
+
+def service_account_user(namespace: str) -> tuple[str, list[str]]:
+    return (
+        f"system:serviceaccount:{namespace}:kserve-participant",
+        ["system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"],
+    )
+
+
+async def allowed(
+    client: AsyncClient,
+    home: str,
+    *,
+    verb: str,
+    resource: str,
+    namespace: str | None,
+    group: str = "",
+    subresource: str | None = None,
+) -> bool:
+    user, groups = service_account_user(home)
+    review = SubjectAccessReview(
+        metadata=ObjectMeta(),
+        spec=SubjectAccessReviewSpec(
+            user=user,
+            groups=groups,
+            resourceAttributes=ResourceAttributes(
+                namespace=namespace,
+                verb=verb,
+                group=group,
+                resource=resource,
+                subresource=subresource,
+            ),
+        ),
+    )
+    answer = await client.create(review)
+    assert answer.status is not None
+    return bool(answer.status.allowed)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+async def test_every_manifest_is_accepted_when_dry_run_on_the_api_server(
+    variant, kube_admin, fresh_namespaces
+):
+    home, allowed_namespace, _ = fresh_namespaces
+    docs = relocated(variant, home, allowed_namespace, secrets.token_hex(3))
+    assert {doc["kind"] for doc in docs} >= {"Deployment", "ServiceAccount", "Service", "ConfigMap"}
+    await create_all(kube_admin, docs, dry_run=True)
+
+
+async def test_dry_run_refuses_a_broken_manifest_when_selector_misses_the_pod_labels(
+    kube_admin, fresh_namespaces
+):
+    home, allowed_namespace, _ = fresh_namespaces
+    docs = relocated("namespaced", home, allowed_namespace, secrets.token_hex(3))
+    (deployment,) = [doc for doc in docs if doc["kind"] == "Deployment"]
+    deployment["spec"]["template"]["metadata"]["labels"] = {"app.kubernetes.io/name": "other"}
+    with pytest.raises(ApiError):
+        await create_all(kube_admin, [deployment], dry_run=True)
+
+
+async def test_namespaced_rbac_allows_exactly_the_participant_verbs_when_reviewed(
+    kube_admin, fresh_namespaces
+):
+    home, allowed_namespace, other = fresh_namespaces
+    docs = relocated("namespaced", home, allowed_namespace, secrets.token_hex(3))
+    rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
+    await create_all(kube_admin, rbac, dry_run=False)
+
+    for verb in PARTICIPANT_VERBS:
+        assert await allowed(
+            kube_admin,
+            home,
+            verb=verb,
+            group=GROUP,
+            resource="inferenceservices",
+            namespace=allowed_namespace,
+        ), verb
+    for verb in ("update", "deletecollection"):
+        assert not await allowed(
+            kube_admin,
+            home,
+            verb=verb,
+            group=GROUP,
+            resource="inferenceservices",
+            namespace=allowed_namespace,
+        ), verb
+    assert not await allowed(
+        kube_admin,
+        home,
+        verb="patch",
+        group=GROUP,
+        resource="inferenceservices",
+        subresource="status",
+        namespace=allowed_namespace,
+    )
+    for namespace in (other, home):
+        assert not await allowed(
+            kube_admin,
+            home,
+            verb="get",
+            group=GROUP,
+            resource="inferenceservices",
+            namespace=namespace,
+        ), namespace
+    assert not await allowed(
+        kube_admin, home, verb="list", group=GROUP, resource="inferenceservices", namespace=None
+    )
+    for resource in ("pods", "secrets", "configmaps"):
+        for verb in ("get", "list", "create"):
+            assert not await allowed(
+                kube_admin, home, verb=verb, resource=resource, namespace=allowed_namespace
+            ), (verb, resource)
+
+
+async def test_cluster_rbac_allows_participant_verbs_everywhere_and_nothing_else_when_reviewed(
+    kube_admin, fresh_namespaces
+):
+    home, allowed_namespace, other = fresh_namespaces
+    docs = relocated("cluster", home, allowed_namespace, secrets.token_hex(3))
+    rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding")]
+    await create_all(kube_admin, rbac, dry_run=False)
+
+    for verb in PARTICIPANT_VERBS:
+        for namespace in (allowed_namespace, other, None):
+            assert await allowed(
+                kube_admin,
+                home,
+                verb=verb,
+                group=GROUP,
+                resource="inferenceservices",
+                namespace=namespace,
+            ), (verb, namespace)
+    assert not await allowed(
+        kube_admin, home, verb="update", group=GROUP, resource="inferenceservices", namespace=other
+    )
+    for resource in ("pods", "secrets", "configmaps"):
+        assert not await allowed(kube_admin, home, verb="get", resource=resource, namespace=other)
+
+
+def token_kubeconfig(path: Path, server: str, ca_file: Path, token: str, namespace: str) -> Path:
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {
+                        "name": "dev",
+                        "cluster": {"server": server, "certificate-authority": str(ca_file)},
+                    }
+                ],
+                "users": [{"name": "sa", "user": {"token": token}}],
+                "contexts": [
+                    {
+                        "name": "sa",
+                        "context": {"cluster": "dev", "user": "sa", "namespace": namespace},
+                    }
+                ],
+                "current-context": "sa",
+            }
+        )
+    )
+    path.chmod(0o600)
+    return path
+
+
+async def test_participant_with_service_account_token_deploys_and_undeploys_when_rbac_applied(
+    stack: Stack, standin_controller, kube_admin, fresh_namespaces, tmp_path
+):
+    home, allowed_namespace, _ = fresh_namespaces
+    docs = relocated("namespaced", home, allowed_namespace, secrets.token_hex(3))
+    rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
+    await create_all(kube_admin, rbac, dry_run=False)
+    token_request = await kube_admin.create(
+        ServiceAccount.Token(
+            metadata=ObjectMeta(), spec=TokenRequestSpec(audiences=[], expirationSeconds=3600)
+        ),
+        "kserve-participant",
+        namespace=home,
+    )
+    assert token_request.status is not None
+    kubeconfig = token_kubeconfig(
+        tmp_path / "sa.kubeconfig",
+        stack.info.api_server,
+        stack.info.ca_file,
+        token_request.status.token,
+        home,
+    )
+    topics = Topics.fresh()
+    config = participant_config(
+        topics=topics,
+        participant_id=uuid4(),
+        bootstrap=stack.info.kafka_bootstrap,
+        kubeconfig=kubeconfig,
+        port=free_port(),
+        extra={"kserveParticipant": {"namespaces": [allowed_namespace], "watchScope": "namespace"}},
+    )
+    async with (
+        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
+        participant_process(tmp_path, config) as participant,
+    ):
+        await participant.wait_ready()
+        composition_id = await prime_kserve(driver, participant.participant_id)
+        instance_id = kserve_instance(
+            driver, composition_id, [entity("sa-model", allowed_namespace)]
+        )
+        assert element_results(await driver.deploy(instance_id)) == [("DEPLOYED", "NO_ERROR")]
+        assert element_results(await driver.undeploy(instance_id)) == [("UNDEPLOYED", "NO_ERROR")]
+        forbidden = await participant.metric(
+            "kserve_participant_kubernetes_errors_total", {"verb": "get", "code": "403"}
+        )
+        assert forbidden is None
+    assert token_request.status.token not in participant.output()
