@@ -40,7 +40,7 @@ class KafkaTransportOptions:
     auth_attempts: int = 3  # rejected logins before start() raises TransportAuthError
     publish_timeout_s: float = 30.0  # publish() raises TransportError past this deadline
     join_timeout_s: float = 30.0  # start() waits this long for each consumer's first assignment
-    health_interval_s: float = 2.0  # how often the connection is checked for the Observer
+    health_interval_s: float = 5.0  # how often the connection is checked for the Observer
     commit_timeout_s: float = 5.0
     stop_timeout_s: float = 10.0
     backoff: Backoff = field(default_factory=Backoff)
