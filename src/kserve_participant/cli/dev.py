@@ -10,6 +10,7 @@ from kserve_participant.devstack.build import BuildError, build_all
 from kserve_participant.devstack.cache import Cache, ToolsDir
 from kserve_participant.devstack.info import StackInfo
 from kserve_participant.devstack.processes import DaemonDied
+from kserve_participant.devstack.seed import ensure_seed
 from kserve_participant.devstack.session import DevSession, find_repo_root
 from kserve_participant.devstack.stack import ArtefactsMissing
 
@@ -38,10 +39,11 @@ def _print_details(session: DevSession, info: StackInfo) -> None:
 
 @app.command()
 def build() -> None:
-    """Build (or reuse from the user's cache) Kafka, etcd and kube-apiserver."""
+    """Build (or reuse from the user's cache) Kafka, etcd, kube-apiserver and the etcd seed."""
     try:
         build_all(Cache.default(), ToolsDir.locate(), say=_say)
-    except (BuildError, FileNotFoundError) as error:
+        ensure_seed(Cache.default(), say=_say)
+    except (BuildError, DaemonDied, FileNotFoundError) as error:
         _say(str(error))
         raise typer.Exit(1) from error
 

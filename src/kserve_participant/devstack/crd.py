@@ -29,6 +29,7 @@ __all__ = [
     "install_crd",
     "load_crd",
     "packaged_crd_path",
+    "wait_established",
     "warm_up",
 ]
 
@@ -65,10 +66,11 @@ def install_crd(client: Client, body: dict[str, Any], *, timeout: float = 60.0) 
         field_manager=FIELD_MANAGER,
         force=True,
     )
-    _wait_established(client, body["metadata"]["name"], timeout=timeout)
+    wait_established(client, body["metadata"]["name"], timeout=timeout)
 
 
-def _wait_established(client: Client, name: str, *, timeout: float) -> None:
+def wait_established(client: Client, name: str = CRD_NAME, *, timeout: float = 60.0) -> None:
+    """Return once the CRD reports Established; raise ``CrdNotEstablished`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         crd = client.get(CustomResourceDefinition, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,11 @@ class Etcd:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.client_port}"
 
-    def start(self, *, timeout: float = 30.0) -> None:
+    def start(self, *, seed: Path | None = None, timeout: float = 30.0) -> None:
+        """Start on new free ports; ``seed`` (data of a stopped etcd) is copied in first."""
+        if seed is not None and not self._data.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(seed, self._data)
         for attempt in range(1, _ATTEMPTS + 1):
             self.client_port, self.peer_port = free_ports(2)
             try:
@@ -47,9 +52,13 @@ class Etcd:
             self.process.stop()
             self.process = None
 
+    @property
+    def _data(self) -> Path:
+        return self.directory / "data"
+
     def _launch(self, *, timeout: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        data = self.directory / "data"
+        data = self._data
         peer = f"http://127.0.0.1:{self.peer_port}"
         self.process = spawn(
             "etcd",

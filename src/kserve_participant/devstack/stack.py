@@ -32,6 +32,7 @@ from kserve_participant.devstack.kafka import KafkaBroker
 from kserve_participant.devstack.kubeconfig import write_admin_kubeconfig
 from kserve_participant.devstack.pki import Pki, create_pki
 from kserve_participant.devstack.processes import ManagedProcess, run_together, spawn, wait_until
+from kserve_participant.devstack.seed import ensure_seed
 from kserve_participant.devstack.standin_status import READY_MESSAGE
 
 __all__ = ["ArtefactsMissing", "Stack"]
@@ -74,7 +75,11 @@ class Stack:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self, *, install_crd: bool = True, warm_up: bool = True) -> StackInfo:
-        """Bring Kafka, etcd and kube-apiserver up; install the CRD; return how to reach them."""
+        """Bring Kafka, etcd and kube-apiserver up, with the CRD; return how to reach them.
+
+        The CRD comes from the cached etcd seed (made on first use, see ``seed``); ``warm_up``
+        makes one throw-away InferenceService create so later creates are fast.
+        """
         self._check_artefacts()
         tools = ToolsDir.locate()
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -88,13 +93,13 @@ class Stack:
             self._say(f"{event} ({time.monotonic() - started:.1f} s)")
 
         self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools)
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="stack-start") as pool:
+        seed = ensure_seed(self.cache, say=self._say) if install_crd else None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-start") as pool:
             kafka_started = pool.submit(self._kafka.start)
-            crd_loaded = pool.submit(crd.load_crd) if install_crd else None
             try:
                 pki = create_pki(self.run_dir / "pki")
                 self._etcd = Etcd(self.run_dir / "etcd", self.cache.etcd_binary)
-                self._etcd.start()
+                self._etcd.start(seed=seed)
                 progress(f"etcd ready at {self._etcd.url}")
                 self._apiserver = ApiServer(
                     self.run_dir / "apiserver",
@@ -107,9 +112,9 @@ class Stack:
                 kubeconfig = write_admin_kubeconfig(
                     self.run_dir / "kubeconfig", server=self._apiserver.url, pki=pki
                 )
-                if crd_loaded is not None:
+                if install_crd:
                     with _admin_client(kubeconfig) as client:
-                        crd.install_crd(client, crd_loaded.result())
+                        crd.wait_established(client)
                         progress("InferenceService CRD established")
                         if warm_up:
                             crd.warm_up(client)

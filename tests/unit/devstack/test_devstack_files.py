@@ -13,6 +13,7 @@ from kserve_participant.devstack.cache import Cache, ToolsDir
 from kserve_participant.devstack.crd import CRD_NAME, load_crd, packaged_crd_path
 from kserve_participant.devstack.kubeconfig import write_admin_kubeconfig
 from kserve_participant.devstack.pki import create_pki
+from kserve_participant.devstack.seed import seed_path
 from kserve_participant.devstack.session import find_repo_root
 
 SHARED_CRD = Path(
@@ -138,3 +139,11 @@ def test_repo_root_is_found_when_started_below_it(tmp_path):
 def test_repo_root_search_fails_clearly_when_no_pyproject_above(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"pyproject\.toml"):
         find_repo_root(tmp_path)
+
+
+def test_seed_path_is_keyed_by_versions_and_crd_content_when_derived(tmp_path):
+    path = seed_path(Cache(tmp_path))
+
+    assert path.parent == tmp_path / "seed"
+    assert path.name.startswith("etcd-v3.6.16-kube-apiserver-v1.34.4-crd-")
+    assert len(path.name.rsplit("-", 1)[1]) == 12
