@@ -159,3 +159,43 @@ def test_sim_run_refuses_like_the_runtime_when_onap_published_template(
     assert "REFUSED" in result.output
     assert "onap.datatypes.ToscaConceptIdentifier:1.0.0" in result.output
     assert "fix:" in result.output
+
+
+def test_sim_run_updates_the_deployed_service_when_given_an_update_file(
+    stack: Stack, participant: ManagedProcess, namespace: str, tmp_path: Path
+):
+    instance = _instance(tmp_path, namespace)
+    update = tmp_path / "update.yml"
+    update.write_text(
+        instance.read_text().replace("sklearn/1.0/model", "sklearn/1.0/model-retrained")
+    )
+
+    result = _sim(
+        stack,
+        tmp_path / "sim-state.json",
+        "run",
+        "--tosca",
+        str(TOSCA),
+        "--instance",
+        str(instance),
+        "--update",
+        str(update),
+        "--kubeconfig",
+        str(stack.info.kubeconfig),
+    )
+
+    assert result.exit_code == 0, result.output
+    steps = json.loads((tmp_path / "sim-state.json").read_text())["steps"]
+    assert [(s["step"], s["result"]) for s in steps] == [
+        ("commission", "NO_ERROR"),
+        ("participant", "NO_ERROR"),
+        ("prime", "NO_ERROR"),
+        ("instantiate", "NO_ERROR"),
+        ("deploy", "NO_ERROR"),
+        ("update", "NO_ERROR"),
+        ("undeploy", "NO_ERROR"),
+        ("delete", "NO_ERROR"),
+        ("cleanup", "NO_ERROR"),
+        ("deprime", "NO_ERROR"),
+    ]
+    assert _isvc_names(stack, namespace) == []
