@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -102,6 +103,7 @@ class ParticipantRuntime:
         self._started = False
         self._stopping = False
         self._stopped = asyncio.Event()
+        self._signal_stop: asyncio.Task[None] | None = None
 
     # --- public surface ---------------------------------------------------------------------------
 
@@ -178,11 +180,14 @@ class ParticipantRuntime:
         finally:
             self._stopped.set()
 
-    async def run_until_stopped(self) -> None:
+    async def run_until_stopped(self, *, handle_signals: bool = False) -> None:
         """Start, then return once ``stop()`` ran (e.g. from a signal handler).
 
+        With ``handle_signals``, SIGTERM and SIGINT call ``stop()`` (graceful: DEREGISTER first).
         Raises whatever ended the consume loop if it ended on its own (the broker went for good).
         """
+        if handle_signals:
+            self._install_signal_handlers()
         await self.start()
         consume = self._loops[0]
         stopped = asyncio.create_task(self._stopped.wait(), name="participant-stopped")
@@ -195,6 +200,16 @@ class ParticipantRuntime:
             await self.stop()
             if error is not None:
                 raise error
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._stop_from_signal, signum)
+
+    def _stop_from_signal(self, signum: int) -> None:
+        _log.info("signal %s: stopping", signal.Signals(signum).name)
+        if self._signal_stop is None:
+            self._signal_stop = asyncio.create_task(self.stop(), name="participant-signal-stop")
 
     async def __aenter__(self) -> Self:
         await self.start()
