@@ -34,7 +34,7 @@ class FileHandler(acm.ElementHandler):
 async def main() -> None:
     settings = acm.ParticipantSettings(
         participant_id=UUID("d1b2f3c4-0000-4000-8000-00000000f11e"),
-        supported_element_types=[FILE_ELEMENT],
+        supported_element_types=(FILE_ELEMENT,),
     )
     replica = uuid4()  # one per process: ACM-R tells replicas apart by it
     kafka = KafkaSettings(bootstrap_servers=os.environ.get("KAFKA_SERVER", "localhost:9092"))

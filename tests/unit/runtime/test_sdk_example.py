@@ -53,7 +53,7 @@ def test_example_is_under_fifty_lines():
 async def test_example_handler_writes_and_removes_its_file_when_deployed_and_undeployed(tmp_path):
     example = load_example()
     settings = ParticipantSettings(
-        participant_id=EXAMPLE_PARTICIPANT, supported_element_types=[example.FILE_ELEMENT]
+        participant_id=EXAMPLE_PARTICIPANT, supported_element_types=(example.FILE_ELEMENT,)
     )
     world = World(
         participant_id=EXAMPLE_PARTICIPANT,
@@ -82,7 +82,7 @@ async def test_example_script_registers_and_deregisters_on_sigterm_when_run_on_k
 
     bootstrap = stack.info.kafka_bootstrap
     settings = ParticipantSettings(
-        participant_id=EXAMPLE_PARTICIPANT, supported_element_types=[load_example().FILE_ELEMENT]
+        participant_id=EXAMPLE_PARTICIPANT, supported_element_types=(load_example().FILE_ELEMENT,)
     )
     await ensure_topics(
         KafkaSettings(bootstrap_servers=(bootstrap,)),
