@@ -32,6 +32,8 @@ __all__ = ["Connection", "simulator_session"]
 
 log = logging.getLogger(__name__)
 
+DMAAP_DEFAULT_TOPIC = "POLICY-ACRUNTIME-PARTICIPANT"
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -57,8 +59,13 @@ def _transport(connection: Connection) -> tuple[Transport, str, str, KafkaSettin
     participant = participant_settings(settings)
     group = f"acm-runtime-sim-{uuid4()}"
     if connection.dmaap is not None:
-        # Message Router has one topic for both directions.
-        topic = participant.operation_topic
+        # Message Router has one topic for both directions: the configured one when the
+        # configuration is a DMaaP one, else ONAP's default.
+        topic = (
+            participant.operation_topic
+            if settings.transport_kind == "dmaap"
+            else DMAAP_DEFAULT_TOPIC
+        )
         dmaap = DmaapSettings(base_url=connection.dmaap, consumer_id=group)
         return DmaapTransport(dmaap, [Subscription(topic, group)]), topic, topic, None
     kafka = (

@@ -11,18 +11,11 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from rich.console import Console
 
-from acm_participant.handler import (
-    CompositionElement,
-    ElementFailure,
-    ElementHandler,
-    ElementOutcome,
-    InstanceElement,
-)
 from acm_participant.settings import ParticipantSettings, SupportedElementType
 from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.testing import memory_transports, participant_under_test
@@ -34,101 +27,7 @@ from kserve_participant.simulator.state import SimState
 from kserve_participant.simulator.validation import validate_files
 from kserve_participant.simulator.workflow import run_workflow
 
-KSERVE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
-FIRST = UUID("00000000-0000-4000-8000-000000000001")
-SECOND = UUID("00000000-0000-4000-8000-000000000002")
-
-TOSCA = f"""\
-tosca_definitions_version: tosca_simple_yaml_1_3
-node_types:
-  org.onap.policy.clamp.acm.AutomationCompositionElement:
-    version: 1.0.1
-    derived_from: tosca.nodetypes.Root
-  org.onap.policy.clamp.acm.AutomationComposition:
-    version: 1.0.1
-    derived_from: tosca.nodetypes.Root
-  {KSERVE}:
-    version: 1.0.1
-    derived_from: org.onap.policy.clamp.acm.AutomationCompositionElement
-topology_template:
-  node_templates:
-    first.element:
-      version: 1.0.0
-      type: {KSERVE}
-      type_version: 1.0.1
-      properties: {{startPhase: 0}}
-    second.element:
-      version: 1.0.0
-      type: {KSERVE}
-      type_version: 1.0.1
-      properties: {{startPhase: 1}}
-    composition:
-      version: 1.0.0
-      type: org.onap.policy.clamp.acm.AutomationComposition
-      type_version: 1.0.1
-      properties:
-        elements:
-          - {{name: first.element, version: 1.0.0}}
-          - {{name: second.element, version: 1.0.0}}
-"""
-
-
-def _instance(second_properties: str = "{kserveInferenceEntities: []}") -> str:
-    return f"""\
-name: Two
-version: 1.0.0
-compositionId: {{{{compositionId}}}}
-elements:
-  {FIRST}:
-    id: {FIRST}
-    definition: {{name: first.element, version: 1.0.0}}
-    properties: {{kserveInferenceEntities: []}}
-  {SECOND}:
-    id: {SECOND}
-    definition: {{name: second.element, version: 1.0.0}}
-    properties: {second_properties}
-"""
-
-
-class RecordingHandler(ElementHandler):
-    """Records each call; ``fail`` fails it, ``hang`` never returns (until cancelled)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self.cancelled = asyncio.Event()
-
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        self.calls.append(("prime", str(composition_id)))
-
-    async def _act(
-        self, operation: str, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        self.calls.append((operation, composition.definition_id.name))
-        if operation == "deploy" and "fail" in instance.properties:
-            raise ElementFailure(str(instance.properties["fail"]))
-        if operation == "deploy" and instance.properties.get("hang"):
-            try:
-                await asyncio.Event().wait()
-            except asyncio.CancelledError:
-                self.cancelled.set()
-                raise
-        return ElementOutcome(message=f"{operation}ed")
-
-    async def deploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        return await self._act("deploy", composition, instance)
-
-    async def undeploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        return await self._act("undeploy", composition, instance)
-
-    async def delete(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        return await self._act("delete", composition, instance)
-
+from .two_phase import KSERVE, TOSCA, RecordingHandler, instance_yaml
 
 SETTINGS = ParticipantSettings(
     supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.1"),)
@@ -162,7 +61,7 @@ def _simulation(
 @pytest.fixture
 def files(tmp_path: Path) -> Path:
     (tmp_path / "tosca.yml").write_text(TOSCA)
-    (tmp_path / "instance.yml").write_text(_instance())
+    (tmp_path / "instance.yml").write_text(instance_yaml())
     return tmp_path
 
 
@@ -205,7 +104,7 @@ async def test_workflow_fails_with_the_reason_and_still_tears_down_when_an_eleme
     files: Path,
 ):
     (files / "instance.yml").write_text(
-        _instance("{kserveInferenceEntities: [], fail: model cannot load}")
+        instance_yaml("{kserveInferenceEntities: [], fail: model cannot load}")
     )
     handler = RecordingHandler()
     broker = MemoryBroker()
@@ -230,7 +129,7 @@ async def test_workflow_fails_with_the_reason_and_still_tears_down_when_an_eleme
 async def test_deploy_times_out_and_the_participant_stops_when_an_element_never_acks(
     files: Path,
 ):
-    (files / "instance.yml").write_text(_instance("{kserveInferenceEntities: [], hang: true}"))
+    (files / "instance.yml").write_text(instance_yaml("{kserveInferenceEntities: [], hang: true}"))
     handler = RecordingHandler()
     broker = MemoryBroker()
     async with (
