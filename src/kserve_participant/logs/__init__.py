@@ -36,7 +36,7 @@ LogFormat = Literal["kv", "json"]
 
 _HANDLER_NAME = "kserve-participant"
 # Chatty third-party loggers kept at WARNING unless DEBUG is asked for.
-_QUIET_LOGGERS = ("aiokafka", "kafka", "aiohttp.access", "httpx", "httpcore")
+_QUIET_LOGGERS = ("aiokafka", "kafka", "aiohttp.access", "httpx", "httpx2", "httpcore")
 
 
 def configure_logging(

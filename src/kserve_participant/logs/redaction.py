@@ -31,7 +31,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), REDACTED),
     (
         re.compile(
-            r"(?i)(\b[\w.-]*(?:password|passwd|pwd|secret|token|apikey|api_key|credential)[\w.-]*"
+            r"(?i)(\b[\w.-]*(?:password|passwd|pwd|secret|token|apikey|api_key)[\w.-]*"
             r"[\"']?\s*[=:]\s*)(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s,;&\"'}\]]+)"
         ),
         r"\1" + REDACTED,

@@ -152,3 +152,15 @@ def test_reconfiguring_replaces_our_handler_when_called_twice(output):
     configure_logging(level="INFO", log_format="kv", stream=io.StringIO())
     named = [h for h in logging.getLogger().handlers if h.get_name() == "kserve-participant"]
     assert len(named) == 1
+
+
+def test_prose_about_credentials_is_kept_when_no_secret_follows(output):
+    logging.getLogger("t").error("broker refused the participant's credentials: Kafka said no")
+    assert "credentials: Kafka said no" in output.getvalue()
+
+
+def test_yaml_and_json_password_values_are_redacted_when_logged(output):
+    logging.getLogger("t").info('yaml password: hunter-1 json {"password": "hunter-2"}')
+    text = output.getvalue()
+    assert "hunter-1" not in text
+    assert "hunter-2" not in text
