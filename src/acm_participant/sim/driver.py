@@ -577,6 +577,33 @@ class AcmRuntimeDriver:
             sent.append(message)
         return sent
 
+    async def sync(
+        self,
+        *,
+        participant_id: UUID | None = None,
+        replica_id: UUID | None = None,
+        composition_id: UUID | None = None,
+        instance_id: UUID | None = None,
+        delete: bool = False,
+        state_change_result: StateChangeResult | None = None,
+    ) -> list[ParticipantSync]:
+        """PARTICIPANT_SYNC_MSG in the flavour the arguments name: restart (``participant_id``,
+        optionally ``replica_id``), instance (``instance_id``) or composition
+        (``composition_id``)."""
+        if participant_id is not None:
+            return await self.sync_restart(participant_id, replica_id)
+        if instance_id is not None:
+            message = await self.sync_instance(
+                instance_id, delete=delete, state_change_result=state_change_result
+            )
+            return [message]
+        if composition_id is not None:
+            message = await self.sync_composition(
+                composition_id, state_change_result=state_change_result
+            )
+            return [message]
+        raise ValueError("sync needs a participant_id, an instance_id or a composition_id")
+
     async def sync_composition(
         self, composition_id: UUID, *, state_change_result: StateChangeResult | None = None
     ) -> ParticipantSync:

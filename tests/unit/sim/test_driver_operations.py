@@ -10,6 +10,7 @@ import pytest
 from acm_participant.protocol import (
     AcTypeState,
     AutomationCompositionDeployAck,
+    AutomationCompositionMigration,
     AutomationCompositionStateChange,
     DeployState,
     LockState,
@@ -164,3 +165,41 @@ async def test_driver_instance_sync_with_delete_lists_no_elements_when_deleting(
     assert wire["delete"] is True
     assert wire["automationcompositionList"][0]["acElementList"] == []
     assert wire["automationCompositionId"] == str(instance_id)
+
+
+async def test_driver_migrates_stage_by_stage_when_target_has_two_migrate_stages(
+    dialogue: Dialogue,
+):
+    instance_id, (second, first) = await deployed(dialogue)
+    target_id = uuid4()
+    await dialogue.driver.prime(
+        target_id,
+        PARTICIPANT,
+        [
+            template("first", startPhase=0, stage={"migrate": [0, 2]}),
+            template("second", startPhase=1),
+        ],
+    )
+    acks = await dialogue.driver.migrate_all_stages(
+        instance_id,
+        target_id,
+        [
+            ElementSpec(first.definition, {"n": 1}, first.element_id),
+            ElementSpec(second.definition, {"n": 2}, second.element_id),
+        ],
+    )
+    migrations = [m for m in dialogue.driver.sent if isinstance(m, AutomationCompositionMigration)]
+    assert [(m.stage, m.first_stage) for m in migrations] == [(0, True), (2, False)]
+    first_acks = [a for a in acks if first.element_id in a.automation_composition_result_map]
+    assert [a.stage for a in first_acks] == [2, None]  # intermediate stage ack names the next
+    assert dialogue.driver.model.instances[instance_id].composition_id == target_id
+
+
+async def test_driver_sync_picks_the_restart_flavour_when_given_a_participant(dialogue: Dialogue):
+    instance_id, _ = await deployed(dialogue)
+    (restart,) = await dialogue.driver.sync(participant_id=PARTICIPANT)
+    (instance_sync,) = await dialogue.driver.sync(instance_id=instance_id)
+    assert restart.restarting is True
+    assert restart.participant_id_list == [PARTICIPANT]
+    assert instance_sync.restarting is False
+    assert instance_sync.automation_composition_id == instance_id
