@@ -120,56 +120,103 @@ class RecordingHandler(ElementHandler):
             raise ElementFailure(self.fail[operation])
         return self.outcomes.get(operation)
 
-    async def prime(self, composition_id, elements):
+    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
         await self._do("prime", composition_id, elements)
 
-    async def deprime(self, composition_id, elements):
+    async def deprime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
         await self._do("deprime", composition_id, elements)
 
-    async def deploy(self, composition, instance):
+    async def deploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("deploy", composition, instance)
 
-    async def undeploy(self, composition, instance):
+    async def undeploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("undeploy", composition, instance)
 
-    async def lock(self, composition, instance):
+    async def lock(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("lock", composition, instance)
 
-    async def unlock(self, composition, instance):
+    async def unlock(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("unlock", composition, instance)
 
-    async def delete(self, composition, instance):
+    async def delete(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("delete", composition, instance)
 
-    async def update(self, composition, instance, updated):
+    async def update(
+        self, composition: CompositionElement, instance: InstanceElement, updated: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("update", composition, instance, updated)
 
-    async def migrate(self, composition, target, instance, migrated, stage):
+    async def migrate(
+        self,
+        composition: CompositionElement,
+        target: CompositionElement,
+        instance: InstanceElement,
+        migrated: InstanceElement,
+        stage: int,
+    ) -> ElementOutcome | None:
         return await self._do("migrate", composition, target, instance, migrated, stage)
 
-    async def migrate_precheck(self, composition, target, instance, migrated):
+    async def migrate_precheck(
+        self,
+        composition: CompositionElement,
+        target: CompositionElement,
+        instance: InstanceElement,
+        migrated: InstanceElement,
+    ) -> ElementOutcome | None:
         return await self._do("migrate_precheck", composition, target, instance, migrated)
 
-    async def rollback(self, composition, target, instance, migrated, stage):
+    async def rollback(
+        self,
+        composition: CompositionElement,
+        target: CompositionElement,
+        instance: InstanceElement,
+        migrated: InstanceElement,
+        stage: int,
+    ) -> ElementOutcome | None:
         return await self._do("rollback", composition, target, instance, migrated, stage)
 
-    async def prepare(self, composition, instance, stage):
+    async def prepare(
+        self, composition: CompositionElement, instance: InstanceElement, stage: int
+    ) -> ElementOutcome | None:
         return await self._do("prepare", composition, instance, stage)
 
-    async def review(self, composition, instance):
+    async def review(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return await self._do("review", composition, instance)
 
-    async def restore(self, composition, instance, *, deploy_state, lock_state):
+    async def restore(
+        self,
+        composition: CompositionElement,
+        instance: InstanceElement,
+        *,
+        deploy_state: DeployState,
+        lock_state: LockState,
+    ) -> None:
         await self._do("restore", composition, instance, deploy_state, lock_state)
 
 
 class DeployOnlyHandler(ElementHandler):
     """Implements deploy and undeploy only: everything else is ONAP's "not supported"."""
 
-    async def deploy(self, composition, instance):
+    async def deploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return None
 
-    async def undeploy(self, composition, instance):
+    async def undeploy(
+        self, composition: CompositionElement, instance: InstanceElement
+    ) -> ElementOutcome | None:
         return None
 
 
