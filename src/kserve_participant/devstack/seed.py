@@ -44,6 +44,7 @@ def ensure_seed(cache: Cache, *, say: Callable[[str], None]) -> Path:
     """The seed directory, made first if absent. Safe when several processes race to make it."""
     target = seed_path(cache)
     if target.is_dir():
+        say(f"etcd seed with the CRD: cached at {target}")
         return target
     say(
         "seeding etcd with KServe's InferenceService CRD (once per version), about 10-30 seconds..."

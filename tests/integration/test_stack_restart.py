@@ -1,0 +1,108 @@
+"""Pieces of the stack restart in place (same ports, same data), as reconnection tests need,
+and the stand-in follows spec changes and API server restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncGenerator
+from typing import Any, cast
+
+import aiokafka
+import pytest
+from lightkube import AsyncClient
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.types import PatchType
+
+from kserve_participant.devstack.resources import InferenceService
+
+pytestmark = pytest.mark.integration
+
+SKLEARN = {
+    "predictor": {"sklearn": {"storageUri": "gs://kfserving-examples/models/sklearn/1.0/model"}}
+}
+DEADLINE_SECONDS = 60.0
+
+
+def _ready_for_generation(obj: Any, generation: int) -> bool:
+    status = obj.status or {}
+    ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
+    return (
+        status.get("observedGeneration") == generation
+        and bool(ready)
+        and ready[0].get("status") == "True"
+    )
+
+
+async def _wait_ready(client: AsyncClient, namespace: str, name: str, generation: int) -> Any:
+    events = cast(
+        "AsyncGenerator[tuple[str, Any], None]",
+        client.watch(InferenceService, namespace=namespace, fields={"metadata.name": name}),
+    )
+    async with asyncio.timeout(DEADLINE_SECONDS), contextlib.aclosing(events):
+        async for _, obj in events:
+            if _ready_for_generation(obj, generation):
+                return obj
+    raise AssertionError("watch ended before Ready")
+
+
+@pytest.mark.usefixtures("standin_controller")
+async def test_standin_marks_new_generation_ready_when_spec_changes(kube_admin, namespace):
+    await kube_admin.create(
+        InferenceService(metadata=ObjectMeta(name="iris", namespace=namespace), spec=SKLEARN)
+    )
+    await _wait_ready(kube_admin, namespace, "iris", 1)
+
+    await kube_admin.patch(
+        InferenceService,
+        "iris",
+        {"spec": {"predictor": {"minReplicas": 2}}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+
+    updated = await _wait_ready(kube_admin, namespace, "iris", 2)
+    assert updated.metadata.generation == 2
+
+
+@pytest.mark.usefixtures("standin_controller")
+async def test_standin_reconciles_new_objects_when_api_server_was_restarted(
+    stack, kube_admin, namespace
+):
+    await asyncio.to_thread(stack.stop_apiserver)
+    await asyncio.to_thread(stack.start_apiserver)
+
+    await kube_admin.create(
+        InferenceService(
+            metadata=ObjectMeta(name="after-restart", namespace=namespace), spec=SKLEARN
+        )
+    )
+
+    assert await _wait_ready(kube_admin, namespace, "after-restart", 1)
+
+
+async def test_kafka_serves_same_topic_when_broker_was_restarted(stack, stack_info):
+    topic = f"restart-{secrets.token_hex(4)}"
+    producer = aiokafka.AIOKafkaProducer(bootstrap_servers=stack_info.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b"before")
+    finally:
+        await producer.stop()
+
+    await asyncio.to_thread(stack.stop_kafka)
+    await asyncio.to_thread(stack.start_kafka)
+
+    consumer = aiokafka.AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=stack_info.kafka_bootstrap,
+        group_id=f"group-{topic}",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        batches = await consumer.getmany(timeout_ms=int(DEADLINE_SECONDS * 1000), max_records=1)
+    finally:
+        await consumer.stop()
+    assert [r.value for batch in batches.values() for r in batch] == [b"before"]
