@@ -1,0 +1,154 @@
+"""The shared watch: waiters served by one stream, re-list on 410 Gone, staleness re-GET."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+import pytest
+
+from kserve_participant.k8s.client import ListResult
+from kserve_participant.k8s.errors import Gone, NotFound
+from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
+
+
+def obj(name: str, rv: int, *, ready: bool = False, uid: str = "u1") -> dict[str, Any]:
+    status = "True" if ready else "False"
+    return {
+        "metadata": {"name": name, "namespace": "ns", "resourceVersion": str(rv), "uid": uid},
+        "status": {"conditions": [{"type": "Ready", "status": status}]},
+    }
+
+
+class FakeApi:
+    """The API server as the watch sees it: lists, one event queue per stream, GETs."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.events: asyncio.Queue[tuple[str, dict[str, Any]] | Exception] = asyncio.Queue()
+        self.lists = 0
+        self.gets = 0
+
+    async def list(self, namespace: str | None, *, labels: Any) -> ListResult:
+        self.lists += 1
+        return ListResult(list(self.objects.values()), "1")
+
+    async def watch(self, namespace: str | None, **_: Any) -> AsyncIterator[tuple[str, Any]]:
+        while True:
+            event = await self.events.get()
+            if isinstance(event, Exception):
+                raise event
+            yield event
+
+    async def get(self, namespace: str, name: str) -> dict[str, Any]:
+        self.gets += 1
+        if name not in self.objects:
+            raise NotFound(404, "NotFound", f'"{name}" not found')
+        return self.objects[name]
+
+    def emit(self, kind: str, item: dict[str, Any]) -> None:
+        name = item["metadata"]["name"]
+        if kind == "DELETED":
+            self.objects.pop(name, None)
+        else:
+            self.objects[name] = item
+        self.events.put_nowait((kind, item))
+
+
+def ready(seen: Observed) -> bool | None:
+    if seen.obj is None:
+        return None
+    conditions = seen.obj["status"]["conditions"]
+    return True if seen.exists and conditions[0]["status"] == "True" else None
+
+
+def gone(seen: Observed) -> bool | None:
+    return True if not seen.exists else None
+
+
+@pytest.fixture
+async def api_and_watch() -> AsyncIterator[tuple[FakeApi, InferenceServiceWatch]]:
+    api = FakeApi()
+    watch = InferenceServiceWatch(cast(Any, api))
+    yield api, watch
+    await watch.stop()
+
+
+def deadline(seconds: float = 5) -> float:
+    return asyncio.get_running_loop().time() + seconds
+
+
+async def test_wait_until_resolves_on_event_when_object_turns_ready(api_and_watch):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    waiting = asyncio.create_task(
+        watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=60)
+    )
+    await watch.ensure_watching("ns")
+    api.emit("MODIFIED", obj("m", 3, ready=True))
+    assert await waiting is True
+    assert api.gets == 0
+
+
+async def test_one_stream_serves_many_waiters_when_they_share_a_namespace(api_and_watch):
+    api, watch = api_and_watch
+    names = [f"m{i}" for i in range(20)]
+    for name in names:
+        api.objects[name] = obj(name, 2)
+    waiting = [
+        asyncio.create_task(
+            watch.wait_until("ns", n, ready, deadline=deadline(), resync_interval=60)
+        )
+        for n in names
+    ]
+    await watch.ensure_watching("ns")
+    for name in names:
+        api.emit("MODIFIED", obj(name, 3, ready=True))
+    assert await asyncio.gather(*waiting) == [True] * 20
+    assert (api.lists, api.gets) == (1, 0)
+
+
+async def test_watch_relists_and_reports_deletion_when_version_is_gone(api_and_watch):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    await watch.ensure_watching("ns")
+    waiting = asyncio.create_task(
+        watch.wait_until("ns", "m", gone, deadline=deadline(), resync_interval=60)
+    )
+    await asyncio.sleep(0)
+    del api.objects["m"]  # deleted while the stream was broken: no DELETED event
+    api.events.put_nowait(Gone(410, "Expired", "too old resource version"))
+    assert await waiting is True
+    assert api.lists == 2
+
+
+async def test_wait_until_raises_with_last_state_when_deadline_passes(api_and_watch):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    with pytest.raises(WaitTimeout) as timed_out:
+        await watch.wait_until("ns", "m", ready, deadline=deadline(0.2), resync_interval=60)
+    assert timed_out.value.last is not None
+    assert timed_out.value.last.obj == obj("m", 2)
+
+
+async def test_wait_until_regets_when_no_event_within_interval(api_and_watch):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    await watch.ensure_watching("ns")
+    api.objects["m"] = obj("m", 3, ready=True)  # changed, but the event never arrives
+    result = await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
+    assert result is True
+    assert api.gets >= 1
+
+
+async def test_listeners_hear_every_change_when_subscribed(api_and_watch):
+    api, watch = api_and_watch
+    heard: list[tuple[str, bool]] = []
+    watch.subscribe(lambda key, seen: heard.append((key[1], seen.exists)))
+    await watch.ensure_watching("ns")
+    api.emit("ADDED", obj("m", 2))
+    api.emit("DELETED", obj("m", 3))
+    waiting = watch.wait_until("ns", "m", gone, deadline=deadline(), resync_interval=60)
+    assert await waiting is True
+    assert heard == [("m", True), ("m", False)]
