@@ -27,6 +27,7 @@ from acm_participant.transport.base import Transport
 from acm_participant.transport.dmaap import DmaapTransport
 from acm_participant.transport.kafka import KafkaTransport
 from kserve_participant.app import mapping
+from kserve_participant.app.logged_handler import LoggedHandler
 from kserve_participant.config import ConfigError, Settings
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
@@ -145,7 +146,7 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
     watch.subscribe(ReadinessTally(metrics))
     handler = KServeElementHandler(client=k8s, watch=watch, settings=handler_settings)
     runtime = ParticipantRuntime(
-        participant, transport, handler, observer=observer, replica_id=replica_id
+        participant, transport, LoggedHandler(handler), observer=observer, replica_id=replica_id
     )
     user = settings.spring.security.user
     http = HttpServer(
