@@ -18,7 +18,7 @@ from kserve_participant.cli.run import ConfigOption, LevelOption
 from kserve_participant.cli.sim_session import Connection, simulator_session
 from kserve_participant.simulator.cluster_view import ClusterView
 from kserve_participant.simulator.console import SimConsole
-from kserve_participant.simulator.lifecycle import SimOptions, Simulation
+from kserve_participant.simulator.lifecycle import SimOptions, Simulation, StepRefused
 from kserve_participant.simulator.plan import planned_services
 from kserve_participant.simulator.state import (
     DEFAULT_STATE_FILE,
@@ -99,7 +99,7 @@ def _execute(work: Callable[[], Coroutine[Any, Any, int]], log_level: str | None
     except KeyboardInterrupt:
         typer.echo("interrupted: stopped", err=True)
         code = EXIT_INTERRUPTED
-    except StateFileError as exc:
+    except (StateFileError, StepRefused) as exc:
         typer.echo(str(exc), err=True)
         code = EXIT_USAGE
     raise typer.Exit(code)

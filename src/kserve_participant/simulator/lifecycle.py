@@ -9,7 +9,6 @@ The runtime's view survives between processes through :class:`SimState` (see ``r
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from acm_participant.protocol import (
     AutomationCompositionDeployAck,
     DeployState,
     LockState,
-    ParticipantStatus,
     StateChangeResult,
 )
 from acm_participant.sim.driver import AckTimeout, AcmRuntimeDriver, MessageTimeout
@@ -36,15 +34,20 @@ from kserve_participant.simulator.plan import (
     planned_services,
 )
 from kserve_participant.simulator.state import SimState, StepRecord
+from kserve_participant.simulator.status_view import StatusFollower
 from kserve_participant.simulator.timeouts import composition_timeout, element_timeout
 from kserve_participant.simulator.tosca import InstanceSpec, ServiceTemplate
 
-__all__ = ["SimOptions", "Simulation"]
+__all__ = ["SimOptions", "Simulation", "StepRefused"]
 
 Acks = list[AutomationCompositionDeployAck]
 PhaseCall = Callable[[int, bool, float], Awaitable[Acks]]
 # How long the display waits for the cluster to show what an ack already said.
 SETTLE_S = 3.0
+
+
+class StepRefused(Exception):
+    """The step makes no sense in the current state (e.g. undeploy without an instance)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Simulation:
         self.planned: list[PlannedService] = (
             planned_services(template, instance) if instance is not None else []
         )
-        self._status_task: asyncio.Task[None] | None = None
+        self._status: StatusFollower | None = None
 
     # --- runtime model across processes ------------------------------------------------------
 
@@ -95,7 +98,7 @@ class Simulation:
         if state.instance_id is None or state.deploy_state in (None, "DELETED"):
             return
         if self.instance is None:
-            raise RuntimeError("restoring an instance needs its instance file")
+            raise StepRefused(f"{state.instance} cannot be read: it is needed to go on")
         instance = self.driver.add_instance(
             state.instance_id, state.composition_id, element_specs(self.instance)
         )
@@ -174,6 +177,11 @@ class Simulation:
 
     async def deprime(self) -> StepRecord:
         self.out.step("deprime", f"removing composition {self.state.composition_id}")
+        composition = self.driver.model.compositions.get(self.state.composition_id)
+        if composition is None or composition.state != AcTypeState.PRIMED:
+            return self._refused("deprime", "the composition is not primed")
+        if self._instance_model() is not None:
+            return self._refused("deprime", "the composition still has an instance: delete it")
         timeout = composition_timeout(
             "deprime", self.template.metadata, default_s=self.options.max_operation_wait_s
         )
@@ -211,6 +219,8 @@ class Simulation:
 
     async def deploy(self) -> StepRecord:
         instance = self._require_instance()
+        if _all_in(instance, DeployState.DEPLOYED):
+            return self._invalid_order("deploy", instance)
         phases = self.driver.model.phases(instance)
         await self._start_status_follower()
 
@@ -223,6 +233,8 @@ class Simulation:
 
     async def undeploy(self) -> StepRecord:
         instance = self._require_instance()
+        if _all_in(instance, DeployState.UNDEPLOYED):
+            return self._invalid_order("undeploy", instance)
         phases = self.driver.model.phases(instance)[::-1]
 
         def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
@@ -234,6 +246,8 @@ class Simulation:
 
     async def delete(self) -> StepRecord:
         instance = self._require_instance()
+        if not _all_in(instance, DeployState.UNDEPLOYED):
+            return self._invalid_order("delete", instance)
         phases = self.driver.model.phases(instance)[::-1]
 
         def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
@@ -351,46 +365,28 @@ class Simulation:
 
     async def _start_status_follower(self) -> None:
         """Without a kubeconfig, progress comes from the participant's STATUS outProperties."""
-        if self.cluster is None and self._status_task is None:
-            self._status_task = asyncio.create_task(self._follow_status(), name="sim-status")
+        if self.cluster is None and self._status is None:
+            self._status = StatusFollower(self.driver, self.out)
+            self._status.start()
 
     async def stop(self) -> None:
-        if self._status_task is not None:
-            self._status_task.cancel()
-            await asyncio.gather(self._status_task, return_exceptions=True)
-            self._status_task = None
+        if self._status is not None:
+            await self._status.stop()
+            self._status = None
 
-    async def _follow_status(self) -> None:
-        position = self.driver.mark()
-        shown: dict[tuple[str, str], str] = {}
-        while True:
-            try:
-                message = await self.driver.wait_for(
-                    lambda m: (
-                        isinstance(m, ParticipantStatus)
-                        and bool(m.automation_composition_info_list)
-                    ),
-                    timeout=3600,
-                    since=position,
-                )
-            except MessageTimeout:
-                continue
-            position = self.driver.received.index(message, position) + 1
-            assert isinstance(message, ParticipantStatus)
-            for info in message.automation_composition_info_list:
-                for element in info.elements:
-                    for entry in _reported_services(element.out_properties):
-                        key, text = entry
-                        if shown.get(key) != text:
-                            shown[key] = text
-                            self.out.detail(
-                                f"participant reports InferenceService {key[0]}/{key[1]}: {text}"
-                            )
+    def _invalid_order(self, step: str, instance: InstanceModel) -> StepRecord:
+        """ACM-R answers 400 to an order the instance's state does not allow."""
+        return self._refused(
+            step, f"Not valid order {step.upper()}; DeployState: {instance.deploy_state.value}"
+        )
+
+    def _refused(self, step: str, reason: str) -> StepRecord:
+        return self.record(StepRecord(step, "REFUSED", 0.0, reason))
 
     def _require_instance(self) -> InstanceModel:
         instance = self._instance_model()
         if instance is None:
-            raise RuntimeError("no instance: run `sim deploy` after `sim prime`")
+            raise StepRefused("there is no instance: run `sim deploy` after `sim prime`")
         return instance
 
     def record(self, record: StepRecord) -> StepRecord:
@@ -399,6 +395,11 @@ class Simulation:
         self.state.record(record)
         self.out.finished(record)
         return record
+
+
+def _all_in(instance: InstanceModel, state: DeployState) -> bool:
+    """Every element is in ``state`` (an instance's state follows its elements' acks)."""
+    return all(element.deploy_state == state for element in instance.elements.values())
 
 
 def _since(started: float) -> float:
@@ -427,15 +428,3 @@ def _ready(view: ServiceView) -> bool:
 
 def _gone(view: ServiceView) -> bool:
     return not view.exists
-
-
-def _reported_services(out_properties: dict[str, Any]) -> list[tuple[tuple[str, str], str]]:
-    services = out_properties.get("inferenceServices")
-    found: list[tuple[tuple[str, str], str]] = []
-    for service in services if isinstance(services, list) else []:
-        if isinstance(service, dict) and service.get("name") and service.get("namespace"):
-            state = str(service.get("state") or ("Ready" if service.get("ready") else "?"))
-            reason = service.get("reason")
-            text = f"{state} ({reason})" if reason else state
-            found.append(((str(service["namespace"]), str(service["name"])), text))
-    return found

@@ -194,3 +194,29 @@ async def test_step_commands_continue_from_the_state_file_when_each_runs_in_a_ne
     saved = SimState.load(state_file)
     assert saved.deploy_state == "UNDEPLOYED"
     assert ("undeploy", "first.element") in handler.calls
+
+
+async def test_delete_is_refused_like_the_runtime_when_the_instance_is_still_deployed(
+    files: Path,
+):
+    handler = RecordingHandler()
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        simulation, _ = _simulation(driver, files, _new_state(files))
+        assert (await simulation.connect()).ok
+        assert (await simulation.prime()).ok
+        report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
+        assert report.instance is not None
+        simulation.instantiate(report.instance)
+        assert (await simulation.deploy()).ok
+
+        refused = await simulation.delete()
+        deprime_refused = await simulation.deprime()
+
+    assert refused.result == "REFUSED"
+    assert refused.detail == "Not valid order DELETE; DeployState: DEPLOYED"
+    assert deprime_refused.result == "REFUSED"
+    assert not any(call[0] == "delete" for call in handler.calls)
