@@ -99,3 +99,25 @@ def test_decode_gives_empty_lists_when_lists_are_null(name):
     emptied = {key: None if value == [] else value for key, value in document.items()}
 
     assert decode(json.dumps(emptied)) == decode(json.dumps(document))
+
+
+def test_decode_keeps_null_values_inside_free_form_maps_when_members_are_null_too():
+    document = vector_json("automation_composition_deploy")
+    document["participantIdList"] = None
+    element = document["participantUpdatesList"][0]["acElementList"][0]
+    element["properties"]["optional"] = None
+
+    message = decode(json.dumps(document))
+
+    [decoded] = message.participant_updates_list[0].ac_element_list  # type: ignore[union-attr]
+    assert message.participant_id_list == []
+    assert decoded.properties["optional"] is None
+
+
+def test_decode_drops_a_result_map_entry_when_it_is_null():
+    document = vector_json("automation_composition_statechange_ack")
+    document["automationCompositionResultMap"]["e1e2e3e4-0002-4a00-8b00-00000000abcd"] = None
+
+    message = decode(json.dumps(document))
+
+    assert message == decode(json.dumps(vector_json("automation_composition_statechange_ack")))
