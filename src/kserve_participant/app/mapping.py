@@ -65,6 +65,8 @@ def _kafka_properties(settings: Settings) -> dict[str, str]:
         if value is None or field.alias is None:
             continue
         out[field.alias] = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+    for key, value in (properties.model_extra or {}).items():
+        out[key] = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
     if not properties.security_protocol.startswith("SASL_"):
         out.pop("sasl.mechanism", None)
     return out

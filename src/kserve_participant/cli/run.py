@@ -8,18 +8,15 @@ naming the key, before anything touches the broker), 3 when the broker refuses o
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kserve_participant.config import ConfigError, load_settings, unknown_kafka_properties
+from kserve_participant.config import ConfigError, load_settings
 
 EXIT_CONFIG = 2
-
-log = logging.getLogger(__name__)
 
 ConfigOption = Annotated[
     Path | None,
@@ -59,8 +56,6 @@ def _run(config: Path | None, log_level: str | None, log_format: str | None) -> 
     except ConfigError as exc:
         typer.echo(f"configuration error: {exc}", err=True)
         return EXIT_CONFIG
-    for name in unknown_kafka_properties(config):
-        log.warning("Kafka property %s has no use in this participant: ignored", name)
     return asyncio.run(run(components))
 
 

@@ -5,7 +5,7 @@ No I/O on import: :func:`load_settings` reads the file and takes the environment
 
 from __future__ import annotations
 
-from kserve_participant.config.loading import ConfigError, load_settings, unknown_kafka_properties
+from kserve_participant.config.loading import ConfigError, load_settings
 from kserve_participant.config.model import Settings
 
-__all__ = ["ConfigError", "Settings", "load_settings", "unknown_kafka_properties"]
+__all__ = ["ConfigError", "Settings", "load_settings"]

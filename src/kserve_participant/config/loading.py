@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from acm_participant import errors as sdk_errors
 from kserve_participant.config.defaults import DEFAULT_APPLICATION_YAML
-from kserve_participant.config.model import KafkaProperties, Settings
+from kserve_participant.config.model import Settings
 from kserve_participant.config.placeholders import UnresolvedPlaceholder, resolve_placeholders
 
-__all__ = ["ConfigError", "load_settings", "unknown_kafka_properties"]
+__all__ = ["ConfigError", "load_settings"]
 
 _SECRET_WORDS = ("password", "jaas", "secret", "token", "credential", "private-key", "privatekey")
 _ECHO_LIMIT = 80
@@ -120,20 +120,3 @@ def load_settings(path: Path | None, env: Mapping[str, str]) -> Settings:
         return Settings.model_validate(resolved)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
-
-
-def unknown_kafka_properties(path: Path | None) -> list[str]:
-    """Kafka property names in the file that this participant does not use (names only)."""
-    if path is None:
-        return []
-    try:
-        tree = _read_yaml(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, ConfigError):
-        return []
-    node: Any = tree
-    for key in ("participant", "intermediaryParameters", "kafka", "properties"):
-        node = node.get(key) if isinstance(node, Mapping) else None
-    if not isinstance(node, Mapping):
-        return []
-    known = {field.alias for field in KafkaProperties.model_fields.values()}
-    return sorted(str(key) for key in node if key not in known)

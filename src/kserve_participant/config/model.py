@@ -12,7 +12,15 @@ import re
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from kserve_participant.config.values import (
@@ -66,7 +74,9 @@ class KafkaConsumer(_Section):
 class KafkaProperties(BaseModel):
     """Kafka client properties under their Java names (``security.protocol``, ...)."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True, extra="ignore")
+    # Other Kafka client properties are kept (the transport applies those it knows); a value
+    # whose name looks secret is held as a SecretStr.
+    model_config = ConfigDict(populate_by_name=True, frozen=True, extra="allow")
 
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         default="PLAINTEXT", alias="security.protocol"
@@ -89,6 +99,19 @@ class KafkaProperties(BaseModel):
     ssl_keystore_password: OptionalSecret = Field(default=None, alias="ssl.keystore.password")
     sasl_kerberos_service_name: str | None = Field(default=None, alias="sasl.kerberos.service.name")
     client_id: str | None = Field(default=None, alias="client.id")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hide_secret_extras(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        known = {field.alias for field in cls.model_fields.values()}
+        return {
+            key: SecretStr(str(value))
+            if key not in known and any(w in str(key).lower() for w in ("password", "secret"))
+            else value
+            for key, value in data.items()
+        }
 
     @field_validator("security_protocol", "sasl_mechanism", mode="before")
     @classmethod

@@ -101,3 +101,14 @@ def test_dmaap_settings_come_from_legacy_topic_sources_when_dmaap_is_chosen(tmp_
     assert dmaap.base_url == "https://message-router:3905"
     assert dmaap.poll_timeout_ms == 15000
     assert mapping.participant_settings(settings).operation_topic == "POLICY-ACRUNTIME-PARTICIPANT"
+
+
+def test_extra_kafka_properties_reach_the_transport_when_given_in_java_names(tmp_path):
+    text = (
+        "participant:\n  intermediaryParameters:\n    kafka:\n      properties:\n"
+        "        request.timeout.ms: 7000\n        ssl.truststore.password: ts-secret-1\n"
+    )
+    settings = _settings(tmp_path, text)
+    kafka = mapping.kafka_settings(settings)
+    assert kafka.client_kwargs()["request_timeout_ms"] == 7000
+    assert "ts-secret-1" not in repr(settings)
