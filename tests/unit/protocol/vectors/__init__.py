@@ -1,5 +1,9 @@
 """Wire vectors: the protocol spec's examples (one file per message type) and shape variants.
 
+Copied from shared/docs/acm-protocol.md section 4, except two the spec only describes:
+``automation_composition_deploy_ack.json`` (the STATECHANGE_ACK example with the other type, as
+spec 4.10 says) and ``participant_state_change.json`` (an envelope of the retired type).
+
 ``shapes/<type>.<shape>.json`` hold the same message as a master runtime (DTO lists,
 ``partitionKey``), a 9.0.1 runtime (explicit nulls) and a Gson runtime up to 9.0.0 (legacy
 members) would write it.
