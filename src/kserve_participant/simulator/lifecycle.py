@@ -219,8 +219,9 @@ class Simulation:
 
     async def deploy(self) -> StepRecord:
         instance = self._require_instance()
-        if _all_in(instance, DeployState.DEPLOYED):
+        if instance.deploy_state in (DeployState.DEPLOYED, DeployState.DELETING):
             return self._invalid_order("deploy", instance)
+        instance.deploy_state = DeployState.DEPLOYING
         phases = self.driver.model.phases(instance)
         await self._start_status_follower()
 
@@ -233,8 +234,9 @@ class Simulation:
 
     async def undeploy(self) -> StepRecord:
         instance = self._require_instance()
-        if _all_in(instance, DeployState.UNDEPLOYED):
+        if instance.deploy_state in (DeployState.UNDEPLOYED, DeployState.DELETING):
             return self._invalid_order("undeploy", instance)
+        instance.deploy_state = DeployState.UNDEPLOYING
         phases = self.driver.model.phases(instance)[::-1]
 
         def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
@@ -246,8 +248,9 @@ class Simulation:
 
     async def delete(self) -> StepRecord:
         instance = self._require_instance()
-        if not _all_in(instance, DeployState.UNDEPLOYED):
+        if instance.deploy_state not in (DeployState.UNDEPLOYED, DeployState.DELETING):
             return self._invalid_order("delete", instance)
+        instance.deploy_state = DeployState.DELETING
         phases = self.driver.model.phases(instance)[::-1]
 
         def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
@@ -375,7 +378,9 @@ class Simulation:
             self._status = None
 
     def _invalid_order(self, step: str, instance: InstanceModel) -> StepRecord:
-        """ACM-R answers 400 to an order the instance's state does not allow."""
+        """ACM-R answers 400 to an order the instance's state does not allow. As in ACM-R, an
+        accepted order puts the instance in its transitional state (DEPLOYING...), which stays
+        after a failure or timeout: a failed deploy can be undeployed, not deleted."""
         return self._refused(
             step, f"Not valid order {step.upper()}; DeployState: {instance.deploy_state.value}"
         )
@@ -395,11 +400,6 @@ class Simulation:
         self.state.record(record)
         self.out.finished(record)
         return record
-
-
-def _all_in(instance: InstanceModel, state: DeployState) -> bool:
-    """Every element is in ``state`` (an instance's state follows its elements' acks)."""
-    return all(element.deploy_state == state for element in instance.elements.values())
 
 
 def _since(started: float) -> float:
