@@ -21,14 +21,9 @@ pytestmark = pytest.mark.integration
 
 def _bad_entities(namespace: str) -> list[tuple[dict[str, Any], str]]:
     valid = entity("bad-input", namespace)
+    sklearn = load_sample("docs__samples__istio-dex__sklearn.yaml")
     v1alpha2 = dict(
-        valid,
-        payload=json.dumps(
-            {
-                **load_sample("docs__samples__istio-dex__sklearn.yaml"),
-                "apiVersion": "serving.kserve.io/v1alpha2",
-            }
-        ),
+        valid, payload=json.dumps({**sklearn, "apiVersion": "serving.kserve.io/v1alpha2"})
     )
     return [
         (
@@ -45,10 +40,14 @@ def _bad_entities(namespace: str) -> list[tuple[dict[str, Any], str]]:
         (dict(valid, name=""), "name must be a non-empty string"),
         (dict(valid, name="Not_A_Name"), 'name "Not_A_Name" is not a valid'),
         (dict(valid, namespace="other-ns"), "not allowed"),
+        (
+            dict(valid, payload=json.dumps({**sklearn, "metadata": {"namespace": "elsewhere"}})),
+            "payload.metadata.namespace 'elsewhere' differs from the entity namespace",
+        ),
     ]
 
 
-@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("case", range(9))
 async def test_deploy_fails_before_creating_anything_when_input_is_bad(
     stack: Any, standin_controller: Any, namespace: str, case: int
 ) -> None:

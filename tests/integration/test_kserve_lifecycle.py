@@ -6,10 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from lightkube import AsyncClient, KubeConfig
+from lightkube.types import PatchType
 
 from acm_participant.handler import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
 from kserve_participant.k8s.client import K8sClient
+from kserve_participant.k8s.resources import lightkube_resource
 from kserve_participant.k8s.watch import InferenceServiceWatch
 from tests.integration.kserve_support import (
     InfoReport,
@@ -215,3 +218,67 @@ async def test_fifty_instances_deploy_concurrently_with_constant_requests_each(
         assert h.requests == {"get": 50, "apply": 50}
         await asyncio.gather(*(h.handler.undeploy(c, i) for c, i in elements))
         assert await h.names(namespace) == []
+
+
+async def test_deploy_acks_after_api_server_restart_when_ready_arrives_on_resumed_watch(
+    stack: Any, namespace: str
+) -> None:
+    # No stand-in: this test plays KServe's controller and writes Ready itself after the restart.
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("resilient", namespace), timeout=120, interval=60)
+        deploying = asyncio.create_task(h.handler.deploy(composition, instance))
+        observer = InferenceServiceWatch(h.client)
+        await observer.wait_until(
+            namespace,
+            "resilient",
+            lambda seen: True if seen.exists else None,
+            deadline=asyncio.get_running_loop().time() + 20,
+            resync_interval=1,
+        )
+        await observer.stop()
+        await asyncio.to_thread(stack.stop_apiserver)
+        await asyncio.to_thread(stack.start_apiserver)
+        assert not deploying.done()
+
+        status = {
+            "conditions": [
+                {"type": t, "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}
+                for t in ("IngressReady", "PredictorReady", "Ready")
+            ],
+            "url": "http://resilient.example.com",
+        }
+        writer = AsyncClient(KubeConfig.from_file(stack.info.kubeconfig).get())
+        await writer.patch(
+            lightkube_resource(h.client.resource).Status,
+            "resilient",
+            {"status": status},
+            namespace=namespace,
+            patch_type=PatchType.MERGE,
+        )
+        await writer.close()
+        outcome = await asyncio.wait_for(deploying, 60)
+        assert outcome is not None
+        assert outcome.out_properties["inferenceServices"][0]["url"] == (  # type: ignore[index]
+            "http://resilient.example.com"
+        )
+        assert h.requests["list"] >= 2  # the stream re-listed after the restart
+
+
+async def test_migrate_moves_element_to_new_payload_and_rollback_restores_it(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("migrant", namespace))
+        await h.handler.deploy(composition, instance)
+        target, _ = element()
+        changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
+        changed["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/3.0/model"
+        migrated = with_entities(instance, entity("migrant", namespace, changed))
+
+        assert await h.handler.migrate(composition, target, instance, migrated, 0) is not None
+        uri = (await h.client.get(namespace, "migrant"))["spec"]["predictor"]["model"]
+        assert uri["storageUri"].endswith("3.0/model")
+
+        assert await h.handler.rollback(composition, target, instance, migrated, 0) is not None
+        uri = (await h.client.get(namespace, "migrant"))["spec"]["predictor"]["model"]
+        assert uri["storageUri"] == "gs://kfserving-examples/models/sklearn/1.0/model"
