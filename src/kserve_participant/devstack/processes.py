@@ -131,11 +131,15 @@ def stop_pid(
 ) -> bool:
     """SIGTERM the group led by ``pid``, SIGKILL after ``grace`` seconds; True if it was running.
 
-    ``marker`` must occur in the process's command line, else it is left alone (pid reused).
+    Without ``popen`` (a pid read from a file), ``marker`` must occur in the process's command
+    line, else it is left alone (pid reused). With ``popen`` the pid cannot have been reused (it
+    is not reaped yet), and the command line may still be empty right after the start: the
+    kernel fills it in a moment after ``Popen`` returns.
     """
-    if not is_alive(pid) or marker not in _command_line(pid):
-        if popen is not None:
-            popen.poll()
+    if popen is not None:
+        if popen.poll() is not None:
+            return False
+    elif not is_alive(pid) or marker not in _command_line(pid):
         return False
     _signal_group(pid, signal.SIGTERM)
     if not _wait_gone(pid, grace, popen):

@@ -45,7 +45,8 @@ def test_spawned_daemon_leads_its_own_session_when_started(tmp_path):
 def test_stop_pid_file_ends_daemon_when_recorded_by_another_process(tmp_path):
     process = _sleeper(tmp_path)
     pid_file = tmp_path / "sleeper.pid"
-    assert pid_file_alive(pid_file)
+    # The command line (with the marker) appears a moment after Popen returns.
+    wait_until(lambda: pid_file_alive(pid_file), process=process, what="exec", timeout=30)
 
     assert stop_pid_file(pid_file) is True
 
@@ -64,6 +65,12 @@ def test_stop_pid_file_does_nothing_when_daemon_is_already_gone(tmp_path):
 def test_stop_pid_leaves_process_alone_when_marker_does_not_match(tmp_path):
     process = _sleeper(tmp_path, tag="the-real-one")
     try:
+        wait_until(
+            lambda: pid_file_alive(tmp_path / "sleeper.pid"),
+            process=process,
+            what="exec",
+            timeout=30,
+        )
         assert stop_pid(process.pid, marker="someone-else") is False
         assert process.alive()
     finally:
@@ -105,3 +112,11 @@ def test_run_together_runs_every_action_and_reraises_failure_when_one_fails():
         run_together(lambda: done.append("a"), fail, lambda: done.append("b"))
 
     assert sorted(done) == ["a", "b"]
+
+
+def test_managed_process_stops_when_stopped_right_after_spawn(tmp_path):
+    process = _sleeper(tmp_path)
+
+    process.stop()
+
+    assert not process.alive()
