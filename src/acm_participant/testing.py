@@ -250,8 +250,8 @@ async def participant_under_test(
     try:
         if register:
             await peer.register(replica_id=replica_id)
-            async with asyncio.timeout(10):
-                await runtime.registered.wait()
+            # The STATUS sent on registration: consumed here, so tests start from a quiet inbox.
+            await peer.expect(ParticipantStatus, lambda s: s.replica_id == replica_id, within=10)
         yield runtime, peer
     finally:
         await runtime.stop()

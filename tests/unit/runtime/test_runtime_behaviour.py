@@ -197,8 +197,7 @@ async def test_observer_hooks_are_called_when_things_happen():
 
 
 async def test_health_reports_registration_and_heartbeat_when_running(peer_and_runtime):
-    runtime, peer = await peer_and_runtime()
-    await peer.expect(ParticipantStatus)
+    runtime, _peer = await peer_and_runtime()
     health = runtime.health()
     assert health.running
     assert health.registered
