@@ -324,6 +324,8 @@ class Simulation:
             except AckTimeout as exc:
                 return await self._timed_out(step, started, exc)
             acks.extend(phase_acks)
+            if self._status is not None:
+                self._status.catch_up()
             self._show_acks(phase_acks)
             if _failed(phase_acks):
                 break

@@ -41,6 +41,7 @@ class StatusFollower:
         self._out = out
         self._shown: dict[Key, str] = {}
         self._task: asyncio.Task[None] | None = None
+        self._position = driver.mark()
 
     def start(self) -> None:
         if self._task is None:
@@ -52,25 +53,30 @@ class StatusFollower:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
+    def catch_up(self) -> None:
+        """Show what arrived since the last look (before an ack is shown, so reports come first)."""
+        received = self._driver.received
+        for message in received[self._position :]:
+            if isinstance(message, ParticipantStatus):
+                for info in message.automation_composition_info_list:
+                    for element in info.elements:
+                        self._show(reported_services(element.out_properties))
+        self._position = len(received)
+
     async def _follow(self) -> None:
-        position = self._driver.mark()
         while True:
             try:
-                message = await self._driver.wait_for(
+                await self._driver.wait_for(
                     lambda m: (
                         isinstance(m, ParticipantStatus)
                         and bool(m.automation_composition_info_list)
                     ),
                     timeout=3600,
-                    since=position,
+                    since=self._position,
                 )
             except MessageTimeout:
                 continue
-            position = self._driver.received.index(message, position) + 1
-            assert isinstance(message, ParticipantStatus)
-            for info in message.automation_composition_info_list:
-                for element in info.elements:
-                    self._show(reported_services(element.out_properties))
+            self.catch_up()
 
     def _show(self, services: list[tuple[Key, str]]) -> None:
         for (namespace, name), text in services:

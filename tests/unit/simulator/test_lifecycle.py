@@ -220,3 +220,33 @@ async def test_delete_is_refused_like_the_runtime_when_the_instance_is_still_dep
     assert refused.detail == "Not valid order DELETE; DeployState: DEPLOYED"
     assert deprime_refused.result == "REFUSED"
     assert not any(call[0] == "delete" for call in handler.calls)
+
+
+async def test_deploy_shows_the_participants_reports_when_there_is_no_kubeconfig(files: Path):
+    (files / "instance.yml").write_text(
+        instance_yaml(
+            "{kserveInferenceEntities: [], report: "
+            "[{name: iris, namespace: models, state: Progressing, reason: model loading}]}"
+        )
+    )
+    handler = RecordingHandler()
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        simulation, output = _simulation(driver, files, _new_state(files))
+        assert (await simulation.connect()).ok
+        assert (await simulation.prime()).ok
+        report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
+        assert report.instance is not None
+        simulation.instantiate(report.instance)
+        try:
+            assert (await simulation.deploy()).ok
+        finally:
+            await simulation.stop()
+
+    assert (
+        "participant reports InferenceService models/iris: Progressing (model loading)"
+        in output.getvalue()
+    )

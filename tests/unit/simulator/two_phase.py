@@ -13,6 +13,7 @@ from acm_participant.handler import (
     ElementFailure,
     ElementHandler,
     ElementOutcome,
+    ElementReporter,
     InstanceElement,
 )
 
@@ -75,11 +76,16 @@ elements:
 
 
 class RecordingHandler(ElementHandler):
-    """Records each call; ``fail`` fails it, ``hang`` never returns (until cancelled)."""
+    """Records each call; instance properties steer deploy: ``report`` publishes them as the
+    element's InferenceServices, ``fail`` fails it, ``hang`` never returns (until cancelled)."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.cancelled = asyncio.Event()
+        self.reporter: ElementReporter | None = None
+
+    async def start(self, reporter: ElementReporter) -> None:
+        self.reporter = reporter
 
     async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
         self.calls.append(("prime", str(composition_id)))
@@ -88,6 +94,14 @@ class RecordingHandler(ElementHandler):
         self, operation: str, composition: CompositionElement, instance: InstanceElement
     ) -> ElementOutcome:
         self.calls.append((operation, composition.definition_id.name))
+        report = instance.properties.get("report")
+        if operation == "deploy" and report and self.reporter is not None:
+            # What the KServe handler publishes while it waits: its services' live status.
+            await self.reporter.report_element_info(
+                instance.instance_id,
+                instance.element_id,
+                out_properties={"inferenceServices": report},
+            )
         if operation == "deploy" and "fail" in instance.properties:
             raise ElementFailure(str(instance.properties["fail"]))
         if operation == "deploy" and instance.properties.get("hang"):
