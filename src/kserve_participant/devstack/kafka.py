@@ -120,8 +120,9 @@ class KafkaBroker:
             check=False,
         )
         if completed.returncode != 0:
-            # The command line holds the SCRAM password: report only the tool's own output.
-            raise DaemonDied(f"kafka storage format failed: {completed.stdout}{completed.stderr}")
+            # The command line holds the SCRAM password; the tool may echo it back.
+            output = (completed.stdout + completed.stderr).replace(self.scram_password, "***")
+            raise DaemonDied(f"kafka storage format failed: {output}")
 
     def _launch(self, *, timeout: float) -> None:
         offset = self._log.stat().st_size if self._log.exists() else 0
