@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from acm_participant.protocol import (
+    AnyMessage,
     AutomationCompositionDeployAck,
     DeployOrder,
     ParticipantPrime,
@@ -31,6 +32,7 @@ from acm_participant.protocol.enums import (
     MessageType,
     StateChangeResult,
 )
+from acm_participant.runtime import ParticipantRuntime
 from tests.integration.conformance_harness import (
     Harness,
     deployed,
@@ -213,8 +215,8 @@ async def test_c9_other_replica_id_is_ignored_and_no_replica_id_reaches_every_re
     first, peer = await harness.participant()
     second, _ = await harness.participant(peer=peer)
 
-    def status_of(replica):
-        return lambda s: s.replica_id == replica.replica_id
+    def status_of(replica: ParticipantRuntime) -> Callable[[AnyMessage], bool]:
+        return lambda m: isinstance(m, ParticipantStatus) and m.replica_id == replica.replica_id
 
     await peer.send(
         ParticipantStatusReq(participant_id=PARTICIPANT_ID, replica_id=second.replica_id)
