@@ -162,7 +162,7 @@ class InferenceServiceWatch:
                 if initial is not None:
                     waiter.offer(Observed(initial, True))
                 elif cached is None:
-                    waiter.offer(await self._fetch(key))
+                    await self._refresh(waiter, key)
                 while True:
                     stale_in = waiter.heard_at + resync_interval - time.monotonic()
                     if stale_in > 0:
@@ -170,7 +170,7 @@ class InferenceServiceWatch:
                         if done:
                             return waiter.future.result()
                     else:
-                        waiter.offer(await self._fetch(key))
+                        await self._refresh(waiter, key)
                         if waiter.future.done():
                             return waiter.future.result()
         except TimeoutError:
@@ -182,11 +182,22 @@ class InferenceServiceWatch:
                 if not waiters:
                     del self._waiters[key]
 
-    async def _fetch(self, key: Key) -> Observed:
+    async def _fetch(self, key: Key) -> Observed | None:
+        """A fresh GET; None when the API server cannot answer (the wait goes on)."""
         try:
             return Observed(await self._client.get(*key), True)
         except NotFound:
             return Observed(None, False)
+        except K8sError as exc:
+            log.warning("re-read of %s/%s failed: %s", *key, exc)
+            return None
+
+    async def _refresh(self, waiter: _Waiter[V], key: Key) -> None:
+        observed = await self._fetch(key)
+        if observed is not None:
+            waiter.offer(observed)
+        else:
+            waiter.heard_at = time.monotonic()  # try again one interval later
 
     async def stop(self) -> None:
         tasks = list(self._streams.values())

@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from kserve_participant.k8s.client import ListResult
-from kserve_participant.k8s.errors import Gone, NotFound
+from kserve_participant.k8s.errors import Gone, NotFound, ServerUnavailable
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
 
 
@@ -29,6 +29,7 @@ class FakeApi:
         self.events: asyncio.Queue[tuple[str, dict[str, Any]] | Exception] = asyncio.Queue()
         self.lists = 0
         self.gets = 0
+        self.failing_gets = 0
 
     async def list(self, namespace: str | None, *, labels: Any) -> ListResult:
         self.lists += 1
@@ -43,6 +44,9 @@ class FakeApi:
 
     async def get(self, namespace: str, name: str) -> dict[str, Any]:
         self.gets += 1
+        if self.failing_gets:
+            self.failing_gets -= 1
+            raise ServerUnavailable(0, "Unreachable", "connection refused")
         if name not in self.objects:
             raise NotFound(404, "NotFound", f'"{name}" not found')
         return self.objects[name]
@@ -152,3 +156,14 @@ async def test_listeners_hear_every_change_when_subscribed(api_and_watch):
     waiting = watch.wait_until("ns", "m", gone, deadline=deadline(), resync_interval=60)
     assert await waiting is True
     assert heard == [("m", True), ("m", False)]
+
+
+async def test_wait_until_keeps_waiting_when_a_reget_cannot_reach_the_api_server(api_and_watch):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    await watch.ensure_watching("ns")
+    api.objects["m"] = obj("m", 3, ready=True)
+    api.failing_gets = 2
+    result = await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
+    assert result is True
+    assert api.gets == 3
