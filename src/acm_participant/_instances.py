@@ -7,7 +7,9 @@ The runtime acts on the elements of the message's start phase only; ACM-R walks 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
+from uuid import UUID
 
 from acm_participant._cache import ElementEntry, InstanceEntry
 from acm_participant._context import RuntimeContext
@@ -39,7 +41,7 @@ ALREADY_DELETED = "Already deleted or never used"
 
 def composition_element_for(
     ctx: RuntimeContext,
-    composition_id: Any,
+    composition_id: UUID,
     definition: ElementDefinitionId,
     properties: dict[str, Any] | None = None,
 ) -> CompositionElement:
@@ -114,7 +116,7 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
             instance_id=order.instance_id,
             element_id=entry.element_id,
             response_to=order.message_id,
-            call=_bind(
+            call=partial(
                 ctx.handler.deploy, composition, entry.as_instance_element(order.instance_id)
             ),
         )
@@ -129,13 +131,6 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
             continue
         entry.deploy_state, entry.lock_state = DeployState.DEPLOYING, LockState.LOCKED
         spawn_element_job(ctx, job)
-
-
-def _bind(method: Any, *args: Any) -> Any:
-    async def call() -> Any:
-        return await method(*args)
-
-    return call
 
 
 def _state_change_operation(order: StateChangeOrderMsg) -> Operation | None:
@@ -236,7 +231,7 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
                 instance_id=order.instance_id,
                 element_id=entry.element_id,
                 response_to=order.message_id,
-                call=_bind(method, composition, entry.as_instance_element(order.instance_id)),
+                call=partial(method, composition, entry.as_instance_element(order.instance_id)),
             ),
         )
 
@@ -277,7 +272,7 @@ def on_update(ctx: RuntimeContext, order: UpdateOrderMsg) -> None:
                 instance_id=order.instance_id,
                 element_id=entry.element_id,
                 response_to=order.message_id,
-                call=_bind(
+                call=partial(
                     ctx.handler.update,
                     composition,
                     old,
