@@ -111,7 +111,8 @@ def _create_namespaces(stack: Stack, namespaces: set[str], say: Say) -> None:
             try:
                 client.create(Namespace(metadata=ObjectMeta(name=namespace)))
                 say(
-                    f"namespace {namespace} created (ONAP expects it to exist; the checks remind of it)"
+                    f"namespace {namespace} created (ONAP expects it to exist; the checks "
+                    "remind of it)"
                 )
             except ApiError as exc:
                 if exc.status.code != 409:
