@@ -43,7 +43,6 @@ def on_prime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
     ctx.tasks.spawn(
         (order.composition_id, None),
         work,
-        composition_id=order.composition_id,
         name=f"{'prime' if order.prime else 'deprime'}:{order.composition_id}",
         operation="prime" if order.prime else "deprime",
     )

@@ -53,7 +53,6 @@ def spawn_element_job(ctx: RuntimeContext, job: ElementJob) -> asyncio.Task[None
     return ctx.tasks.spawn(
         (job.instance_id, job.element_id),
         run_element_job(ctx, job),
-        composition_id=job.composition_id,
         name=f"{job.operation.value}:{job.instance_id}:{job.element_id}",
         operation=job.operation.value,
     )

@@ -125,7 +125,6 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
             ctx.tasks.spawn(
                 key,
                 finish_element(ctx, job, ok=True, message="Deployed"),
-                composition_id=order.composition_id,
                 name=f"reack:{order.instance_id}:{entry.element_id}",
             )
             continue

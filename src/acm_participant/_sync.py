@@ -110,7 +110,6 @@ def _restore(ctx: RuntimeContext, instance: InstanceEntry) -> None:
         ctx.tasks.spawn(
             (instance.instance_id, element.element_id),
             _restore_one(ctx, composition, instance, element),
-            composition_id=instance.composition_id,
             name=f"restore:{instance.instance_id}:{element.element_id}",
             operation="restore",
         )

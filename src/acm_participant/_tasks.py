@@ -24,7 +24,6 @@ TaskKey = tuple[UUID, UUID | None]
 class TaskRegistry:
     def __init__(self) -> None:
         self._tasks: dict[TaskKey, asyncio.Task[None]] = {}
-        self._owner: dict[TaskKey, UUID] = {}  # key -> composition id, for composition timeouts
         self._operation: dict[TaskKey, str] = {}
 
     def running(self, key: TaskKey) -> asyncio.Task[None] | None:
@@ -43,7 +42,6 @@ class TaskRegistry:
         key: TaskKey,
         work: Coroutine[Any, Any, None],
         *,
-        composition_id: UUID,
         name: str,
         operation: str = "",
     ) -> asyncio.Task[None]:
@@ -54,7 +52,6 @@ class TaskRegistry:
             previous.cancel()
         task = asyncio.create_task(work, name=name)
         self._tasks[key] = task
-        self._owner[key] = composition_id
         self._operation[key] = operation
         task.add_done_callback(lambda done: self._forget(key, done))
         return task
@@ -62,16 +59,16 @@ class TaskRegistry:
     def _forget(self, key: TaskKey, done: asyncio.Task[None]) -> None:
         if self._tasks.get(key) is done:
             del self._tasks[key]
-            self._owner.pop(key, None)
             self._operation.pop(key, None)
         if not done.cancelled() and done.exception() is not None:
             _log.error("element task %s crashed", done.get_name(), exc_info=done.exception())
 
     def cancel_matching(self, ids: set[UUID]) -> int:
-        """Cancel every task whose instance/composition id, or owning composition, is in ``ids``."""
+        """Cancel the tasks of the instances (element operations) or compositions (prime,
+        deprime) whose ids are in ``ids``."""
         cancelled = 0
         for key, task in list(self._tasks.items()):
-            if (key[0] in ids or self._owner.get(key) in ids) and not task.done():
+            if key[0] in ids and not task.done():
                 task.cancel()
                 cancelled += 1
         return cancelled

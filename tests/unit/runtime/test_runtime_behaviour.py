@@ -246,3 +246,24 @@ async def test_stop_cancels_operations_past_the_grace_period_without_acking():
         before, _ = await peer.collect_until(ParticipantDeregister)
         assert not [m for m in before if isinstance(m, AutomationCompositionDeployAck)]
         assert handler.cancelled == ["deploy"]
+
+
+async def test_composition_timeout_does_not_cancel_element_operations_of_its_instances(
+    peer_and_runtime,
+):
+    handler = RecordingHandler(block={"deploy"})
+    _runtime, peer = await peer_and_runtime(handler)
+    world = World()
+    await peer.send(world.prime())
+    await peer.expect(ParticipantPrimeAck)
+    await peer.send(world.deploy())
+    async with asyncio.timeout(5):
+        await handler.started.wait()
+    await peer.send(
+        world.sync(state_change_result=StateChangeResult.TIMEOUT, with_definitions=False)
+    )
+    assert await peer.probe() == []
+    handler.release.set()
+    ack = await peer.expect(AutomationCompositionDeployAck)
+    assert ack.state_change_result is StateChangeResult.NO_ERROR
+    assert handler.cancelled == []
