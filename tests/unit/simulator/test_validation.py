@@ -207,3 +207,59 @@ def test_validation_reports_timing_property_when_it_is_not_seconds(
     assert error.origin is Origin.PARTICIPANT
     assert error.path.endswith("properties.statusCheckInterval")
     assert "'soon'" in error.message
+
+
+def test_validation_refuses_like_the_runtime_when_a_parent_type_is_not_defined(
+    example_tosca: Path, broken_copy: BrokenCopy
+):
+    tosca = broken_copy(
+        example_tosca,
+        "    derived_from: org.onap.policy.clamp.acm.AutomationCompositionElement\n",
+        "    derived_from: org.onap.policy.clamp.acm.AutomationCompositionElemnt\n",
+    )
+
+    errors = validate_files(tosca=tosca).runtime_errors
+
+    assert (
+        'item "parent" value "org.onap.policy.clamp.acm.AutomationCompositionElemnt" '
+        "INVALID, not found"
+    ) in [e.message for e in errors]
+    [parent] = [e for e in errors if "parent" in e.message]
+    assert '"org.onap.policy.clamp.acm.AutomationCompositionElement"' in parent.fix
+
+
+def test_validation_refuses_like_the_runtime_when_no_composition_node_template_exists(
+    example_tosca: Path, broken_copy: BrokenCopy
+):
+    tosca = broken_copy(
+        example_tosca,
+        "      type: org.onap.policy.clamp.acm.AutomationComposition\n",
+        "      type: org.onap.policy.clamp.acm.Participant\n",
+    )
+
+    messages = [e.message for e in validate_files(tosca=tosca).runtime_errors]
+
+    assert (
+        "NodeTemplate with type org.onap.policy.clamp.acm.AutomationComposition must exist!"
+        in messages
+    )
+
+
+def test_validation_reports_a_composition_element_naming_no_node_template(
+    example_tosca: Path, broken_copy: BrokenCopy
+):
+    tosca = broken_copy(
+        example_tosca,
+        "          - name: onap.policy.clamp.ac.element.KserveAutomationCompositionElement\n"
+        "            version: 1.2.3\n",
+        "          - name: onap.policy.clamp.ac.element.KserveAutomationCompositionElement\n"
+        "            version: 1.2.4\n",
+    )
+
+    [error] = validate_files(tosca=tosca).runtime_errors
+
+    assert "names no node template" in error.message
+    assert error.fix == (
+        "set `version: 1.2.3`, the version of node template "
+        "onap.policy.clamp.ac.element.KserveAutomationCompositionElement"
+    )
