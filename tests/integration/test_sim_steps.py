@@ -101,6 +101,7 @@ def test_sim_step_commands_drive_the_lifecycle_when_run_one_at_a_time(
     status = runner.invoke(app, ["sim", "status", "--state", str(state), *kubeconfig])
     assert status.exit_code == 0, status.output
     assert "DEPLOYED" in status.output
+    assert f"InferenceService {namespace}/sklearn-iris: Ready=True" in status.output
 
     undeployed = _sim(stack, state, "undeploy", *kubeconfig)
     assert undeployed.exit_code == 0, undeployed.output

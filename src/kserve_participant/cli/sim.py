@@ -338,11 +338,12 @@ def status_command(
         if kubeconfig is not None:
             report = validate_files(tosca=Path(state.tosca), instance=Path(state.instance))
             if report.template is not None and report.instance is not None:
-                view = ClusterView(kubeconfig, out.service)
+                keys = [s.key for s in planned_services(report.template, report.instance)]
+                view = ClusterView(kubeconfig, lambda _: None)
                 try:
-                    await view.follow(
-                        s.key for s in planned_services(report.template, report.instance)
-                    )
+                    await view.follow(keys)
+                    for namespace, name in keys:
+                        out.service(view.current(namespace, name))
                 finally:
                     await view.close()
         return 0
