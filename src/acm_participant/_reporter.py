@@ -28,6 +28,8 @@ class RuntimeReporter:
         message: str | None = None,
         stage: int | None = None,
     ) -> None:
+        if result is StateChangeResult.TIMEOUT:
+            raise ValueError("TIMEOUT is ACM-R's to say; report FAILED instead")
         instance = self._ctx.cache.instances.get(instance_id)
         entry = instance.elements.get(element_id) if instance is not None else None
         # As Java's updateAutomationCompositionElementState: a reported deployState implies
@@ -39,6 +41,9 @@ class RuntimeReporter:
             lock = LockState.LOCKED if deploy_state is DeployState.DEPLOYED else LockState.NONE
         else:
             lock = entry.lock_state if entry else LockState.NONE
+        if stage is None and (deploy.is_transitional or lock.is_transitional):
+            # ACM-R drops a whole ack holding a transitional state without a stage (C36).
+            raise ValueError(f"{deploy}/{lock} is transitional: report a final state or a stage")
         if entry is not None and stage is None:
             entry.deploy_state, entry.lock_state = deploy, lock
         await self._ctx.outbox.element_ack(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID, uuid4
 
+import pytest
+
 from acm_participant.observe import Observer
 from acm_participant.protocol import (
     AutomationCompositionDeployAck,
@@ -267,3 +269,25 @@ async def test_composition_timeout_does_not_cancel_element_operations_of_its_ins
     ack = await peer.expect(AutomationCompositionDeployAck)
     assert ack.state_change_result is StateChangeResult.NO_ERROR
     assert handler.cancelled == []
+
+
+async def test_reporter_refuses_transitional_states_and_timeout_when_reported_without_stage(
+    peer_and_runtime,
+):
+    handler = RecordingHandler()
+    _runtime, peer = await peer_and_runtime(handler)
+    world = World()
+    assert handler.reporter is not None
+    element = world.elements[0].element_id
+    with pytest.raises(ValueError, match="transitional"):
+        await handler.reporter.report_element_state(
+            world.instance_id, element, deploy_state=DeployState.DEPLOYING
+        )
+    with pytest.raises(ValueError, match="TIMEOUT"):
+        await handler.reporter.report_element_state(
+            world.instance_id,
+            element,
+            deploy_state=DeployState.DEPLOYED,
+            result=StateChangeResult.TIMEOUT,
+        )
+    assert await peer.probe() == []
