@@ -69,7 +69,28 @@ async def find_participant(
         assert found.participant_id is not None  # checked by _supports
         return found.participant_id
     wanted = ", ".join(f"{name} {version}" for name, version in sorted(types))
+    others = _other_participants(driver, participant_id)
+    if others:
+        # ACM-R's own answer when no registered participant supports an element's type.
+        raise ParticipantNotFound(f"Element Type {wanted} not supported; {others}")
     raise ParticipantNotFound(
         f"no participant supporting {wanted} answered within {wait_s:g} s "
         "(is `kserve-participant run` running against the same Kafka and topics?)"
+    )
+
+
+def _other_participants(driver: AcmRuntimeDriver, wanted: UUID | None) -> str:
+    """Who did answer, and what they support (empty when nobody answered)."""
+    seen: dict[UUID, set[str]] = {}
+    for message in driver.received:
+        if isinstance(message, ParticipantRegister | ParticipantStatus) and message.participant_id:
+            if wanted is not None and message.participant_id != wanted:
+                continue
+            seen.setdefault(message.participant_id, set()).update(
+                f"{t.type_name} {t.type_version}"
+                for t in message.participant_supported_element_type
+            )
+    return "; ".join(
+        f"participant {pid} supports {', '.join(sorted(types)) or 'nothing'}"
+        for pid, types in seen.items()
     )

@@ -250,3 +250,23 @@ async def test_deploy_shows_the_participants_reports_when_there_is_no_kubeconfig
         "participant reports InferenceService models/iris: Progressing (model loading)"
         in output.getvalue()
     )
+
+
+async def test_connect_says_the_element_type_is_not_supported_when_the_participant_differs(
+    files: Path,
+):
+    other = ParticipantSettings(
+        supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.0"),)
+    )
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(RecordingHandler(), other, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        simulation, _ = _simulation(driver, files, _new_state(files), wait_s=1.0)
+
+        record = await simulation.connect()
+
+    assert record.result == "TIMEOUT"
+    assert record.detail.startswith(f"Element Type {KSERVE} 1.0.1 not supported")
+    assert f"supports {KSERVE} 1.0.0" in record.detail
