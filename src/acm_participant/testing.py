@@ -5,8 +5,9 @@
         ack = await peer.expect(ParticipantPrimeAck)
 
 :class:`RuntimePeer` works over any transport (the memory one here, Kafka in integration tests):
-it sends typed messages and waits, with a deadline, for the participant's answers. It is
-deliberately small; :mod:`acm_participant.sim` holds the full runtime-side driver.
+it sends typed messages and waits, with a deadline, for the participant's answers: the tool for
+message-level checks. For whole scenarios, :func:`participant_with_driver` pairs the runtime with
+:class:`~acm_participant.sim.driver.AcmRuntimeDriver`, which plays ACM-R (phases, stages, syncs).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from acm_participant.protocol import (
 )
 from acm_participant.runtime import ParticipantRuntime
 from acm_participant.settings import ParticipantSettings
+from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.transport.base import Record, Subscription, Transport
 from acm_participant.transport.memory import MemoryBroker, MemoryTransport
 
@@ -45,6 +47,7 @@ __all__ = [
     "kafka_transports",
     "memory_transports",
     "participant_under_test",
+    "participant_with_driver",
     "runtime_group",
 ]
 
@@ -269,3 +272,37 @@ def kafka_transports(bootstrap_servers: str) -> TransportFactory:
         connect_timeout_s=20, publish_timeout_s=20, health_interval_s=0.5, stop_timeout_s=5
     )
     return lambda subscriptions: KafkaTransport(settings, subscriptions, options=options)
+
+
+@asynccontextmanager
+async def participant_with_driver(
+    handler: ElementHandler,
+    settings: ParticipantSettings,
+    *,
+    transports: TransportFactory | None = None,
+    within: float = 10.0,
+) -> AsyncIterator[tuple[ParticipantRuntime, AcmRuntimeDriver]]:
+    """A started, registered runtime and the runtime-side driver playing ACM-R for whole
+    scenarios (``driver.prime``, ``deploy_all_phases``, ``migrate_all_stages``, ...).
+
+    On the in-memory broker unless ``transports`` says otherwise; both are stopped on exit.
+    """
+    transports = transports or memory_transports()
+    driver = AcmRuntimeDriver(
+        transports([Subscription(settings.operation_topic, runtime_group())]),
+        operation_topic=settings.operation_topic,
+        sync_topic=settings.sync_topic,
+        timeout=within,
+    )
+    replica_id = uuid4()
+    runtime = ParticipantRuntime(
+        settings, transports(settings.subscriptions(replica_id)), handler, replica_id=replica_id
+    )
+    async with driver:
+        await runtime.start()
+        try:
+            async with asyncio.timeout(within):
+                await runtime.registered.wait()
+            yield runtime, driver
+        finally:
+            await runtime.stop()
