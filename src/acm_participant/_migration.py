@@ -2,8 +2,9 @@
 
 Stages come from the element's definition in the composition being migrated to (``stage``
 property, ``migrate`` set). An element acks ``stage`` = its next stage until its last one, then
-its final states. Elements the migration adds (NEW) are deployed from the target definition and
-elements it drops (REMOVED) are undeployed, each once, acking DEPLOYED or DELETED.
+its final states. Elements the migration adds (NEW) are deployed from the target definition
+at the first stage of their set (migrated at later ones); elements it drops (REMOVED) are
+undeployed once, acking DELETED.
 """
 
 from __future__ import annotations
@@ -68,10 +69,8 @@ def _precheck(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
         instance = _instance(ctx, order)
     instance.sub_state = SubState.MIGRATION_PRECHECKING
     for element in order.elements:
-        entry = instance.elements.get(element.element_id)
-        if entry is None:
-            entry = _entry_for(instance, element)
-            instance.elements[element.element_id] = entry
+        # A dry run: an element the instance does not hold yet (NEW) is checked, not cached.
+        entry = instance.elements.get(element.element_id) or _entry_for(instance, element)
         source_definition = entry.definition
         composition = composition_element_for(
             ctx, order.composition_id, source_definition, element.composition_properties
@@ -123,8 +122,6 @@ def _migrate(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
                 continue
             _spawn_removal(ctx, order, instance, entry, leaving)
         elif element.migration_state is MigrationState.NEW:
-            if entry is not None and entry.deploy_state is DeployState.DEPLOYED:
-                continue
             _spawn_addition(ctx, order, instance, element, going)
         else:
             if entry is None:
@@ -230,28 +227,62 @@ def _spawn_addition(
     element: ElementOrder,
     going: UUID,
 ) -> None:
-    entry = ElementEntry(
-        element_id=element.element_id,
-        definition=element.definition,
-        properties=dict(element.properties),
-        deploy_state=DeployState.DEPLOYING,
-        lock_state=LockState.LOCKED,
-        migration_state=MigrationState.NEW,
-    )
-    instance.elements[element.element_id] = entry
+    """A NEW element: deployed from the target definition at the first stage of its set, then
+    migrated at its later stages, like any other element."""
     target = composition_element_for(
         ctx, going, element.definition, element.target_composition_properties
     )
+    element_stages = stages(target.properties, "migrate")
+    if order.stage not in element_stages:
+        return
+    following = (
+        previous_stage(element_stages, order.stage)
+        if order.rollback
+        else next_stage(element_stages, order.stage)
+    )
+    entry = instance.elements.get(element.element_id)
+    if entry is None:
+        entry = ElementEntry(
+            element_id=element.element_id,
+            definition=element.definition,
+            properties=dict(element.properties),
+            deploy_state=(
+                DeployState.MIGRATION_REVERTING if order.rollback else DeployState.MIGRATING
+            ),
+            lock_state=LockState.LOCKED,
+            migration_state=MigrationState.NEW,
+        )
+        instance.elements[element.element_id] = entry
+        call = partial(ctx.handler.deploy, target, entry.as_instance_element(order.instance_id))
+    else:
+        method = ctx.handler.rollback if order.rollback else ctx.handler.migrate
+        migrated = entry.as_instance_element(
+            order.instance_id, merge_properties(entry.properties, element.properties)
+        )
+        call = partial(
+            method,
+            target,
+            target,
+            entry.as_instance_element(order.instance_id),
+            migrated,
+            order.stage,
+        )
+
+    def finished(ok: bool) -> None:
+        if ok and following is None:
+            _maybe_complete(ctx, instance, going)
+
     spawn_element_job(
         ctx,
         ElementJob(
             operation=Operation.ROLLBACK if order.rollback else Operation.MIGRATE,
-            composition_id=going,
             instance_id=order.instance_id,
+            composition_id=going,
             element_id=element.element_id,
             response_to=order.message_id,
-            call=partial(ctx.handler.deploy, target, entry.as_instance_element(order.instance_id)),
-            on_finished=lambda ok: _maybe_complete(ctx, instance, going) if ok else None,
+            call=call,
+            next_stage=following,
+            on_finished=finished,
         ),
     )
 
