@@ -112,3 +112,26 @@ async def test_second_sigterm_exits_at_once_when_a_deploy_would_hold_shutdown(
             assert await participant.wait_exit(within=30) == 128 + signal.SIGTERM
         finally:
             deploy.cancel()
+
+
+async def test_sigterm_while_the_broker_is_unreachable_exits_0_when_not_yet_registered(
+    stack, tmp_path
+):
+    config = participant_config(
+        topics=Topics.fresh(),
+        participant_id=uuid4(),
+        bootstrap=f"127.0.0.1:{free_port()}",
+        kubeconfig=stack.info.kubeconfig,
+        port=free_port(),
+    )
+    async with participant_process(tmp_path, config) as participant:
+
+        async def alive() -> bool | None:
+            status = await participant.status_of("health/liveness", auth=False)
+            return True if status == 200 else None
+
+        await eventually(alive, within=30, what="liveness 200")
+        assert await participant.status_of("health/readiness", auth=False) == 503
+        assert await participant.health_component("broker") == "DOWN"
+        participant.signal(signal.SIGTERM)
+        assert await participant.wait_exit(within=30) == 0
