@@ -14,8 +14,10 @@ from uuid import uuid4
 
 import typer
 
+from acm_participant.errors import TransportError
 from kserve_participant.cli.run import ConfigOption, LevelOption
 from kserve_participant.cli.sim_session import Connection, simulator_session
+from kserve_participant.config import ConfigError
 from kserve_participant.simulator.cluster_view import ClusterView
 from kserve_participant.simulator.console import SimConsole
 from kserve_participant.simulator.lifecycle import SimOptions, Simulation, StepRefused
@@ -99,9 +101,12 @@ def _execute(work: Callable[[], Coroutine[Any, Any, int]], log_level: str | None
     except KeyboardInterrupt:
         typer.echo("interrupted: stopped", err=True)
         code = EXIT_INTERRUPTED
-    except (StateFileError, StepRefused) as exc:
+    except (StateFileError, StepRefused, ConfigError) as exc:
         typer.echo(str(exc), err=True)
         code = EXIT_USAGE
+    except TransportError as exc:
+        typer.echo(f"cannot talk to the broker: {exc}", err=True)
+        code = EXIT_FAILED
     raise typer.Exit(code)
 
 

@@ -8,6 +8,7 @@ so no earlier run's acks are mistaken for this run's.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -84,20 +85,30 @@ def _transport(connection: Connection) -> tuple[Transport, str, str, KafkaSettin
 
 @asynccontextmanager
 async def simulator_session(
-    connection: Connection, out: SimConsole, *, wait_s: float
+    connection: Connection, out: SimConsole, *, wait_s: float, connect_s: float = 30.0
 ) -> AsyncIterator[tuple[AcmRuntimeDriver, ClusterView | None]]:
     """A started driver (and a cluster view with ``--kubeconfig``), stopped on exit.
 
-    ``wait_s`` is the driver's default wait for an answer."""
+    ``wait_s`` is the driver's default wait for an answer.
+
+    Raises:
+        TransportError: the broker cannot be reached within ``connect_s`` seconds.
+    """
     transport, operation_topic, sync_topic, kafka = _transport(connection)
-    if kafka is not None:
-        await _ensure_topics(kafka, [operation_topic, sync_topic])
     driver = AcmRuntimeDriver(
         transport, operation_topic=operation_topic, sync_topic=sync_topic, timeout=wait_s
     )
     cluster = ClusterView(connection.kubeconfig, out.service) if connection.kubeconfig else None
     try:
-        await driver.start()
+        try:
+            # The transports retry an absent broker for good; a command line gives up.
+            async with asyncio.timeout(connect_s):
+                if kafka is not None:
+                    await _ensure_topics(kafka, [operation_topic, sync_topic])
+                await driver.start()
+        except TimeoutError:
+            where = connection.dmaap or ", ".join(kafka.bootstrap_servers if kafka else ())
+            raise TransportError(f"no broker answered at {where} within {connect_s:g} s") from None
         yield driver, cluster
     finally:
         try:
