@@ -33,10 +33,10 @@ async def test_sample_reaches_deployed_then_undeploys_when_deployed_as_payload(
     name = payload["metadata"]["name"]
     composition, instance = element(entity(name, namespace, payload))
     async with harness(stack.info) as h:
-        outcome = await h.handler.deploy(composition, instance)
-        assert outcome is not None
-        assert outcome.operational_state == "READY"
-        (status,) = outcome.out_properties["inferenceServices"]  # type: ignore[index]
+        assert await h.handler.deploy(composition, instance) is not None
+        report = await h.reporter.info_matching(lambda r: r.element_id == instance.element_id)
+        assert report.operational_state == "READY"
+        (status,) = (report.out_properties or {})["inferenceServices"]
         assert status["ready"] is True
         assert status["url"]
         assert await h.names(namespace) == [name]

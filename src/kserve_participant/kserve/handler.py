@@ -37,12 +37,8 @@ from kserve_participant.kserve.ownership import (
     Owner,
     stamp,
 )
-from kserve_participant.kserve.readiness import Phase, Readiness
 from kserve_participant.kserve.status import (
     EntityStatus,
-    entity_status,
-    operational_state,
-    out_properties,
 )
 from kserve_participant.kserve.waiting import wait_gone_all, wait_ready_all
 from kserve_participant.kserve.writes import (
@@ -165,28 +161,26 @@ class KServeElementHandler(ElementHandler):
         )
         return len(doomed)
 
-    def _track(self, owner: Owner, written: list[Written], statuses: list[EntityStatus]) -> None:
+    def _track(self, owner: Owner, written: list[Written]) -> None:
         tracked = [
             TrackedEntity(w.entity.namespace, w.entity.name, w.entity.entity_id, w.uid, w.mark)
             for w in written
         ]
-        self._live.track((owner.instance_id, owner.element_id), tracked, statuses)
+        self._live.track((owner.instance_id, owner.element_id), tracked)
 
     @staticmethod
     def _outcome(
         verb: str, spec: ElementSpec, written: list[Written], statuses: list[EntityStatus]
     ) -> ElementOutcome:
+        # The status goes out through the reporter (LiveStatus), not in the outcome: the runtime
+        # would publish it before the ack and make the ack wait for one more broker round trip.
         actions = sorted({w.action for w in written})
         message = f"{verb}: {len(statuses)} InferenceService(s) Ready"
         if actions:
             message += f" ({', '.join(actions)})"
         if spec.warnings:
             message += "; " + "; ".join(spec.warnings)
-        return ElementOutcome(
-            message=message,
-            out_properties=out_properties(statuses),
-            operational_state=operational_state(statuses),
-        )
+        return ElementOutcome(message=message)
 
     # --- instance operations ---------------------------------------------------------------
 
@@ -201,7 +195,7 @@ class KServeElementHandler(ElementHandler):
                 "deploy instance=%s element=%s: %s", owner.instance_id, owner.element_id, warning
             )
         written, statuses = await self._write_and_wait(spec, owner, self._deadline(spec))
-        self._track(owner, written, statuses)
+        self._track(owner, written)
         return self._outcome("deployed", spec, written, statuses)
 
     async def undeploy(
@@ -216,7 +210,7 @@ class KServeElementHandler(ElementHandler):
             removed = await self._remove(owner, spec, set())
         except BaseException:
             if tracked:  # still deployed: keep reporting its status
-                self._live.track(element, tracked, [])
+                self._live.track(element, tracked)
             raise
         return ElementOutcome(message=f"undeployed: {removed} InferenceService(s) deleted")
 
@@ -250,7 +244,7 @@ class KServeElementHandler(ElementHandler):
         written, statuses = await self._write_and_wait(new, owner, deadline)
         keep = {e.key for e in new.entities}
         await self._remove(owner, new, keep, *(s for s in (old,) if s))
-        self._track(owner, written, statuses)
+        self._track(owner, written)
         return self._outcome(verb, new, written, statuses)
 
     async def update(
@@ -372,11 +366,7 @@ class KServeElementHandler(ElementHandler):
             )
             for key, obj in owned.items()
         ]
-        statuses = [
-            entity_status(t.namespace, t.name, t.entity_id, None, Readiness(Phase.PROGRESSING))
-            for t in tracked
-        ]
-        self._live.track((owner.instance_id, owner.element_id), tracked, statuses)
+        self._live.track((owner.instance_id, owner.element_id), tracked)
         log.info(
             "restored instance=%s element=%s objects=%d state=%s",
             owner.instance_id,
@@ -418,10 +408,3 @@ class KServeElementHandler(ElementHandler):
             lock_state=LockState.LOCKED,
             message=outcome.message if outcome else None,
         )
-        if outcome is not None:
-            await reporter.report_element_info(
-                owner.instance_id,
-                owner.element_id,
-                out_properties=outcome.out_properties,
-                operational_state=outcome.operational_state,
-            )

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -52,7 +52,6 @@ class TrackedEntity:
 class _Element:
     entities: dict[Key, TrackedEntity]
     last_report: Any = None
-    statuses: list[EntityStatus] = field(default_factory=list)
 
 
 class LiveStatus:
@@ -81,18 +80,13 @@ class LiveStatus:
                 await self._task
             self._task = None
 
-    def track(
-        self, element: ElementKey, entities: Iterable[TrackedEntity], statuses: list[EntityStatus]
-    ) -> None:
-        """Watch these entities for the element; ``statuses`` is what was just reported."""
+    def track(self, element: ElementKey, entities: Iterable[TrackedEntity]) -> None:
+        """Watch these entities for the element and report its status now and on every change."""
         self.untrack(element)
         tracked = _Element({e.key: e for e in entities})
-        tracked.statuses = statuses
-        tracked.last_report = self._fingerprint(statuses)
         self._elements[element] = tracked
         for key in tracked.entities:
             self._by_key.setdefault(key, set()).add(element)
-        # A change may have happened between the operation's last look and now.
         self._mark_dirty(element)
 
     def untrack(self, element: ElementKey) -> None:
@@ -159,7 +153,6 @@ class LiveStatus:
                 if fingerprint == tracked.last_report:
                     continue
                 tracked.last_report = fingerprint
-                tracked.statuses = statuses
                 await self._report(element, statuses)
 
     async def _report(self, element: ElementKey, statuses: list[EntityStatus]) -> None:
