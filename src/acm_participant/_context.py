@@ -42,11 +42,13 @@ class ElementAck:
 class Outbox(Protocol):
     """Everything the runtime ever sends."""
 
-    async def register(self) -> None: ...
+    async def register(self) -> bool:
+        """REGISTER; False if it could not be published."""
 
     async def deregister(self) -> None: ...
 
-    async def heartbeat(self) -> None: ...
+    async def heartbeat(self) -> bool:
+        """STATUS without lists; False if it could not be published."""
 
     async def element_info(self, instance_id: UUID, element_id: UUID) -> None:
         """STATUS with the cached live status of one element (spec 6.11)."""

@@ -115,8 +115,8 @@ class WireOutbox:
 
     # --- registration and liveness -----------------------------------------------------------
 
-    async def register(self) -> None:
-        await self._send(
+    async def register(self) -> bool:
+        return await self._send(
             ParticipantRegister(
                 **self._ids(),
                 participant_supported_element_type=self._supported_types(),
@@ -127,13 +127,12 @@ class WireOutbox:
     async def deregister(self) -> None:
         await self._send(ParticipantDeregister(**self._ids()))
 
-    async def heartbeat(self) -> None:
-        if await self._send(
+    async def heartbeat(self) -> bool:
+        return await self._send(
             ParticipantStatus(
                 **self._ids(), participant_supported_element_type=self._supported_types()
             )
-        ):
-            self._observer.heartbeat_sent()
+        )
 
     # --- results ----------------------------------------------------------------------------------
 

@@ -53,15 +53,20 @@ class Liveness:
                     continue  # woken: the ack just sent a STATUS, start a fresh interval
             if not self.registered.is_set():
                 delay = min(delay * 2, interval)
-            await self.tick()
+            try:
+                await self.tick()
+            except Exception:  # a bug must not silence the heartbeat for good
+                _log.exception("heartbeat tick failed")
 
     async def tick(self) -> None:
         """One heartbeat: STATUS when registered, REGISTER otherwise (also answers STATUS_REQ)."""
         if self.registered.is_set():
-            await self._outbox.heartbeat()
+            sent = await self._outbox.heartbeat()
         else:
-            await self._outbox.register()
-        self.last_heartbeat = self._clock()
+            sent = await self._outbox.register()
+        if sent:
+            self.last_heartbeat = self._clock()
+            self._observer.heartbeat_sent()
 
     async def on_register_ack(self) -> None:
         if self.registered.is_set():

@@ -122,7 +122,7 @@ class ParticipantRuntime:
 
     def health(self) -> RuntimeHealth:
         return RuntimeHealth(
-            running=self._started and not self._stopping,
+            running=self._started and not self._stopping and not self._loops[0].done(),
             broker_connected=self._broker_connected(),
             registered=self._liveness.registered.is_set(),
             last_heartbeat=self._liveness.last_heartbeat,
@@ -138,20 +138,36 @@ class ParticipantRuntime:
         """Connect, hand the reporter to the handler, start consuming and registering.
 
         Raises:
-            TransportError: the broker refused for good (e.g. bad credentials).
+            TransportError: the broker refused for good (e.g. bad credentials); nothing is left
+                running then.
         """
         if self._started:
             return
-        self._started = True
         await self._transport.start()
-        await self._ctx.handler.start(RuntimeReporter(self._ctx))
+        try:
+            await self._ctx.handler.start(RuntimeReporter(self._ctx))
+        except BaseException:
+            await self._transport.stop()
+            raise
+        consume = asyncio.create_task(self._consume(), name="participant-consume")
+        consume.add_done_callback(self._consume_ended)
         self._loops = [
-            asyncio.create_task(self._consume(), name="participant-consume"),
+            consume,
             asyncio.create_task(self._liveness.run(), name="participant-heartbeat"),
         ]
+        self._started = True
         _log.info(
             "participant %s replica %s started", self._settings.participant_id, self._replica_id
         )
+
+    def _consume_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or self._stopping:
+            return
+        error = task.exception()
+        if error is not None:
+            _log.error("consuming stopped: %s", error, exc_info=error)
+        else:
+            _log.error("consuming stopped: the transport ended its record stream")
 
     async def stop(self) -> None:
         """Finish or cancel running operations, DEREGISTER, close; idempotent."""

@@ -291,3 +291,36 @@ async def test_reporter_refuses_transitional_states_and_timeout_when_reported_wi
             result=StateChangeResult.TIMEOUT,
         )
     assert await peer.probe() == []
+
+
+class BrokenTransport:
+    """Refuses to start, as a broker rejecting the credentials does."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    async def start(self) -> None:
+        from acm_participant.errors import TransportAuthError
+
+        raise TransportAuthError("broker refused the credentials")
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    async def publish(self, topic: str, value: bytes, *, key: str | None = None) -> None:
+        raise AssertionError("nothing may be published")
+
+    def records(self):  # pragma: no cover - never consumed
+        raise AssertionError("nothing may be consumed")
+
+
+async def test_failed_start_leaves_nothing_running_and_stop_is_harmless():
+    from acm_participant.errors import TransportAuthError
+    from acm_participant.runtime import ParticipantRuntime
+
+    runtime = ParticipantRuntime(make_settings(), BrokenTransport(), RecordingHandler())
+    with pytest.raises(TransportAuthError):
+        await runtime.start()
+    assert not runtime.health().running
+    await runtime.stop()
+    assert not runtime.registered.is_set()
