@@ -43,7 +43,7 @@ class Liveness:
         """Send REGISTER/STATUS ticks until cancelled."""
         delay = self._settings.register_retry_initial_ms / 1000
         interval = self._settings.reporting_interval_s
-        await self.tick()
+        await self._safe_tick()
         while True:
             timeout = interval if self.registered.is_set() else min(delay, interval)
             self._wake.clear()
@@ -53,10 +53,13 @@ class Liveness:
                     continue  # woken: the ack just sent a STATUS, start a fresh interval
             if not self.registered.is_set():
                 delay = min(delay * 2, interval)
-            try:
-                await self.tick()
-            except Exception:  # a bug must not silence the heartbeat for good
-                _log.exception("heartbeat tick failed")
+            await self._safe_tick()
+
+    async def _safe_tick(self) -> None:
+        try:
+            await self.tick()
+        except Exception:  # a bug must not silence the heartbeat for good
+            _log.exception("heartbeat tick failed")
 
     async def tick(self) -> None:
         """One heartbeat: STATUS when registered, REGISTER otherwise (also answers STATUS_REQ)."""
