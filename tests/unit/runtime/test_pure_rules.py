@@ -5,6 +5,8 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from acm_participant._filter import addressed_to
@@ -147,3 +149,29 @@ def test_settings_subscribe_once_in_own_group_when_both_topics_are_one():
     (only,) = settings.subscriptions(replica)
     assert only.topic == "POLICY-ACRUNTIME-PARTICIPANT"
     assert only.group == settings.sync_group(replica)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+_maps = st.dictionaries(st.text(max_size=3), _json, max_size=4)
+
+
+@given(_maps, _maps)
+def test_merge_properties_keeps_every_update_key_and_every_untouched_key(current, update):
+    merged = merge_properties(current, update)
+    assert set(merged) == set(current) | set(update)
+    for key in set(current) - set(update):
+        assert merged[key] == current[key]
+    assert merge_properties(merged, update) == merged  # merging the same update twice is a no-op
+
+
+@given(_maps)
+def test_merge_properties_is_identity_when_update_is_empty_or_the_same(current):
+    assert merge_properties(current, {}) == current
+    assert merge_properties({}, current) == current
+    assert merge_properties(current, current) == current
