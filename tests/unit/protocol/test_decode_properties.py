@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from acm_participant.errors import DecodeError
-from acm_participant.protocol import AnyMessage, decode, encode
+from acm_participant.protocol import AnyMessage, AutomationCompositionDeploy, decode, encode
 from tests.unit.protocol.vectors import MESSAGE_VECTORS, vector_bytes, vector_json
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,3 +105,27 @@ def test_decode_raises_only_decode_error_when_bytes_of_a_valid_message_are_corru
         original[position] = data.draw(st.integers(min_value=0, max_value=255))
 
     decode_or_reject(bytes(original))
+
+
+free_form_values = st.recursive(
+    st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@SETTINGS
+@given(st.dictionaries(st.text(max_size=12), free_form_values, max_size=5))
+def test_free_form_properties_survive_a_round_trip_when_they_hold_any_json(properties):
+    document = vector_json("automation_composition_deploy")
+    document["participantUpdatesList"][0]["acElementList"][0]["properties"] = properties
+
+    message = decode(json.dumps(document))
+    again = decode(encode(message))
+
+    assert isinstance(again, AutomationCompositionDeploy)
+    [element] = again.participant_updates_list[0].ac_element_list
+    assert element.properties == properties
+    assert json.dumps(element.properties, sort_keys=True) == json.dumps(properties, sort_keys=True)

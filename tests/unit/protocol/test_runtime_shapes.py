@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from acm_participant.protocol import decode
+from acm_participant.protocol import AutomationCompositionDeploy, decode
 from acm_participant.protocol.messages import ParticipantAckMessage, ParticipantMessage
 from tests.unit.protocol.vectors import MESSAGE_VECTORS, shape_bytes, vector_json
 
@@ -109,7 +109,8 @@ def test_decode_keeps_null_values_inside_free_form_maps_when_members_are_null_to
 
     message = decode(json.dumps(document))
 
-    [decoded] = message.participant_updates_list[0].ac_element_list  # type: ignore[union-attr]
+    assert isinstance(message, AutomationCompositionDeploy)
+    [decoded] = message.participant_updates_list[0].ac_element_list
     assert message.participant_id_list == []
     assert decoded.properties["optional"] is None
 
