@@ -18,6 +18,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import yaml
+from lightkube import AsyncClient, KubeConfig
+from lightkube.config.kubeconfig import SingleConfig
 
 from acm_participant.handler import (
     CompositionElement,
@@ -138,6 +140,29 @@ class Harness:
         return sorted(o["metadata"]["name"] for o in await self.objects(namespace))
 
 
+def token_config(info: StackInfo, token: str) -> SingleConfig:
+    """Client config for a token user (e.g. ``info.participant_token``, which has no RBAC)."""
+    config = KubeConfig.from_dict(
+        {
+            "clusters": [
+                {
+                    "name": "dev",
+                    "cluster": {
+                        "server": info.api_server,
+                        "certificate-authority": str(info.ca_file),
+                    },
+                }
+            ],
+            "users": [{"name": "user", "user": {"token": token}}],
+            "contexts": [{"name": "dev", "context": {"cluster": "dev", "user": "user"}}],
+            "current-context": "dev",
+        }
+    )
+    single = config.get()
+    assert single is not None
+    return single
+
+
 @asynccontextmanager
 async def harness(
     info: StackInfo,
@@ -145,13 +170,22 @@ async def harness(
     participant_id: UUID | None = None,
     policy: EntityPolicy | None = None,
     cluster_wide: bool = False,
+    token: str | None = None,
 ) -> AsyncIterator[Harness]:
+    """A started handler on the stack; ``token`` authenticates as that user instead of admin."""
     requests: Counter[str] = Counter()
-    client = K8sClient.from_kubeconfig(
-        info.kubeconfig,
-        InferenceServiceResource(),
-        on_request=lambda verb, code: requests.update([verb]),
-    )
+    if token is None:
+        client = K8sClient.from_kubeconfig(
+            info.kubeconfig,
+            InferenceServiceResource(),
+            on_request=lambda verb, code: requests.update([verb]),
+        )
+    else:
+        client = K8sClient(
+            AsyncClient(token_config(info, token)),
+            InferenceServiceResource(),
+            on_request=lambda verb, code: requests.update([verb]),
+        )
     pid = participant_id or uuid4()
     handler = KServeElementHandler.create(
         client, HandlerSettings(pid, policy or EntityPolicy()), cluster_wide=cluster_wide

@@ -19,6 +19,11 @@ from tests.integration.kserve_support import (
 pytestmark = pytest.mark.integration
 
 
+async def admin_names(stack: Any, namespace: str) -> list[str]:
+    async with harness(stack.info) as admin:
+        return await admin.names(namespace)
+
+
 def _bad_entities(namespace: str) -> list[tuple[dict[str, Any], str]]:
     valid = entity("bad-input", namespace)
     sklearn = load_sample("docs__samples__istio-dex__sklearn.yaml")
@@ -186,3 +191,16 @@ async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_t
 
         await h.handler.delete(composition, fixed)
         assert await h.names(namespace) == []
+
+
+async def test_deploy_quotes_rbac_refusal_when_participant_has_no_rights(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    async with harness(stack.info, token=stack.info.participant_token) as h:
+        composition, instance = element(entity("forbidden", namespace))
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.deploy(composition, instance)
+        text = str(failed.value)
+        assert text.startswith(f"cannot watch InferenceServices in {namespace}: 403 Forbidden")
+        assert 'User "participant" cannot list resource "inferenceservices"' in text
+        assert await admin_names(stack, namespace) == []

@@ -35,6 +35,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 V = TypeVar("V")
+_MAX_RETRY_DELAY_S = 30.0
 Key = tuple[str, str]  # (namespace, name)
 
 
@@ -109,6 +110,8 @@ class InferenceServiceWatch:
         self._cache: dict[Key, Observed] = {}
         self._streams: dict[str | None, asyncio.Task[None]] = {}
         self._synced: dict[str | None, asyncio.Event] = {}
+        self._attempted: dict[str | None, asyncio.Event] = {}
+        self._list_error: dict[str | None, K8sError] = {}
         self._waiters: dict[Key, set[_Waiter[object]]] = {}
         self._listeners: list[Listener] = []
 
@@ -124,13 +127,24 @@ class InferenceServiceWatch:
         return self._cache.get((namespace, name))
 
     async def ensure_watching(self, namespace: str) -> None:
-        """Start the stream serving ``namespace`` if needed and wait for its first list."""
+        """Start the stream serving ``namespace`` if needed and wait for its first list.
+
+        Raises the K8sError of the last list attempt while the stream cannot list (e.g. 403:
+        no RBAC); the stream keeps retrying in the background.
+        """
         key = self._stream_key(namespace)
         if key not in self._streams:
             self._synced[key] = asyncio.Event()
+            self._attempted[key] = asyncio.Event()
             self._streams[key] = asyncio.create_task(
                 self._run_stream(key), name=f"isvc-watch:{key or '*'}"
             )
+        if self._synced[key].is_set():
+            return
+        await self._attempted[key].wait()
+        error = self._list_error.get(key)
+        if not self._synced[key].is_set() and error is not None:
+            raise error
         await self._synced[key].wait()
 
     async def wait_until(
@@ -211,9 +225,18 @@ class InferenceServiceWatch:
     # --- stream maintenance -------------------------------------------------------------------
 
     async def _run_stream(self, namespace: str | None) -> None:
+        failures = 0
         while True:
             try:
-                listing = await self._client.list(namespace, labels=self._labels)
+                try:
+                    listing = await self._client.list(namespace, labels=self._labels)
+                except K8sError as exc:
+                    self._list_error[namespace] = exc
+                    raise
+                finally:
+                    self._attempted[namespace].set()
+                self._list_error.pop(namespace, None)
+                failures = 0
                 self._apply_list(namespace, listing.items)
                 self._synced[namespace].set()
                 async for event_type, obj in self._client.watch(
@@ -225,12 +248,14 @@ class InferenceServiceWatch:
                     self._apply_event(event_type, obj)
             except Gone:
                 log.info("watch resourceVersion expired, re-listing namespace=%s", namespace)
+                continue
             except K8sError as exc:
                 log.warning("watch interrupted namespace=%s error=%s", namespace, exc)
-                await asyncio.sleep(self._settings.retry_delay_s)
             except Exception:
                 log.exception("watch failed namespace=%s", namespace)
-                await asyncio.sleep(self._settings.retry_delay_s)
+            failures += 1
+            delay = min(self._settings.retry_delay_s * 2 ** (failures - 1), _MAX_RETRY_DELAY_S)
+            await asyncio.sleep(delay)
 
     def _apply_list(self, namespace: str | None, items: list[Obj]) -> None:
         listed: dict[Key, Obj] = {}

@@ -120,14 +120,20 @@ class KServeElementHandler(ElementHandler):
             found = set(self._settings.policy.namespaces) or {None}
         return found
 
-    async def _watching(self, spec: ElementSpec) -> None:
-        for namespace in {e.namespace for e in spec.entities}:
-            await self._watch.ensure_watching(namespace)
+    async def _watching(self, namespaces: set[str]) -> None:
+        """The shared watch serves these namespaces; refused before anything is written."""
+        for namespace in sorted(namespaces):
+            try:
+                await self._watch.ensure_watching(namespace)
+            except K8sError as exc:
+                raise ElementFailure(
+                    f"cannot watch InferenceServices in {namespace}: {exc}"
+                ) from exc
 
     async def _write_and_wait(
         self, spec: ElementSpec, owner: Owner, deadline: float
     ) -> tuple[list[Written], list[EntityStatus]]:
-        await self._watching(spec)
+        await self._watching({e.namespace for e in spec.entities})
         written = await ensure_all(self._client, spec.entities, owner)
         statuses = await wait_ready_all(
             self._watch,
@@ -152,8 +158,7 @@ class KServeElementHandler(ElementHandler):
             return 0
         timeout = spec.timeout_s if spec else 60.0
         interval = spec.check_interval_s if spec else 30.0
-        for namespace in {key[0] for key in doomed}:
-            await self._watch.ensure_watching(namespace)
+        await self._watching({key[0] for key in doomed})
         deadline = asyncio.get_running_loop().time() + timeout
         await delete_objects(self._client, doomed)
         await wait_gone_all(
@@ -351,8 +356,7 @@ class KServeElementHandler(ElementHandler):
         owner = self._owner(instance)
         spec = self._spec_or_none(composition, instance)
         owned = await find_owned(self._client, self._namespaces(spec), owner)
-        for namespace in {key[0] for key in owned}:
-            await self._watch.ensure_watching(namespace)
+        await self._watching({key[0] for key in owned})
         entity_ids = {e.key: e.entity_id for e in spec.entities} if spec else {}
         tracked = [
             TrackedEntity(

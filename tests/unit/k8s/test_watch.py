@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from kserve_participant.k8s.client import ListResult
-from kserve_participant.k8s.errors import Gone, NotFound, ServerUnavailable
+from kserve_participant.k8s.errors import Forbidden, Gone, NotFound, ServerUnavailable
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
 
 
@@ -30,9 +30,12 @@ class FakeApi:
         self.lists = 0
         self.gets = 0
         self.failing_gets = 0
+        self.list_error: Exception | None = None
 
     async def list(self, namespace: str | None, *, labels: Any) -> ListResult:
         self.lists += 1
+        if self.list_error is not None:
+            raise self.list_error
         return ListResult(list(self.objects.values()), "1")
 
     async def watch(self, namespace: str | None, **_: Any) -> AsyncIterator[tuple[str, Any]]:
@@ -167,3 +170,12 @@ async def test_wait_until_keeps_waiting_when_a_reget_cannot_reach_the_api_server
     result = await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
     assert result is True
     assert api.gets == 3
+
+
+async def test_ensure_watching_raises_api_refusal_when_list_is_forbidden(api_and_watch):
+    api, watch = api_and_watch
+    api.list_error = Forbidden(403, "Forbidden", 'User "p" cannot list resource')
+    with pytest.raises(Forbidden, match="cannot list"):
+        await watch.ensure_watching("ns")
+    with pytest.raises(Forbidden):
+        await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=60)
