@@ -141,13 +141,13 @@ async def test_deploy_names_unready_services_and_conditions_when_timeout_expires
         composition, instance = element(
             entity("ready-one", namespace),
             entity("stuck-one", namespace, knobs={"never-ready": "true"}),
-            timeout=2,
+            timeout=6,  # room for ready-one on a loaded machine
             interval=1,
         )
         with pytest.raises(ElementFailure) as failed:
             await h.handler.deploy(composition, instance)
         text = str(failed.value)
-        assert f"not Ready within 2s: {namespace}/stuck-one (Ready=" in text
+        assert f"not Ready within 6s: {namespace}/stuck-one (Ready=" in text
         assert "ready-one" not in text
 
 

@@ -52,13 +52,17 @@ async def test_undeploy_fails_naming_the_finalizer_when_deletion_is_stuck(
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(
-            entity("stuck-delete", namespace, knobs={"delete-delay-ms": "600000"}),
-            timeout=2,
-            interval=1,
+            entity("stuck-delete", namespace, knobs={"delete-delay-ms": "600000"})
         )
         await h.handler.deploy(composition, instance)
+        impatient = with_entities(
+            instance,
+            *instance.properties["kserveInferenceEntities"],
+            uninitializedToPassiveTimeout=2,
+            statusCheckInterval=1,
+        )
         with pytest.raises(ElementFailure) as failed:
-            await h.handler.undeploy(composition, instance)
+            await h.handler.undeploy(composition, impatient)
         assert str(failed.value) == (
             f"not deleted within 2s: {namespace}/stuck-delete "
             "(finalizer inferenceservice.finalizers still present)"
