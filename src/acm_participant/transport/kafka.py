@@ -183,6 +183,13 @@ class KafkaTransport:
                     await client.stop()
             except (KafkaError, TimeoutError) as exc:
                 log.warning("Kafka client did not stop cleanly: %r", exc)
+            except asyncio.CancelledError:
+                # aiokafka's fetcher can leak the cancellation of its own fetch task out of
+                # close() after a reconnect; only a cancellation of this task must propagate.
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
+                log.warning("Kafka client did not stop cleanly: its fetcher was cancelled")
         self._drop_inbox()
         self._inbox.put_nowait(_STOPPED)
 
