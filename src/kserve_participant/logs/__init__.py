@@ -19,6 +19,7 @@ from kserve_participant.logs.context import (
 )
 from kserve_participant.logs.formatting import JsonFormatter, KeyValueFormatter
 from kserve_participant.logs.redaction import REDACTED, RedactionFilter, redact
+from kserve_participant.logs.repeats import RepeatLimiter
 
 __all__ = [
     "CONTEXT_FIELDS",
@@ -35,6 +36,8 @@ __all__ = [
 LogFormat = Literal["kv", "json"]
 
 _HANDLER_NAME = "kserve-participant"
+# Libraries that repeat the same line while a connection is down: limited to one per minute.
+_REPEATING_LOGGERS = ("aiokafka", "kafka")
 # Chatty third-party loggers kept at WARNING unless DEBUG is asked for.
 _QUIET_LOGGERS = ("aiokafka", "kafka", "aiohttp.access", "httpx", "httpx2", "httpcore")
 
@@ -53,6 +56,8 @@ def configure_logging(
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.set_name(_HANDLER_NAME)
     redaction = RedactionFilter(secrets)
+    if level.upper() != "DEBUG":
+        handler.addFilter(RepeatLimiter(_REPEATING_LOGGERS))
     handler.addFilter(ContextFilter())
     handler.addFilter(redaction)
     handler.setFormatter(JsonFormatter() if log_format == "json" else KeyValueFormatter())

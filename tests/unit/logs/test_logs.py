@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from kserve_participant.logs import bind, configure_logging
+from kserve_participant.logs.repeats import RepeatLimiter
 
 JAAS = (
     "org.apache.kafka.common.security.scram.ScramLoginModule required "
@@ -164,3 +165,41 @@ def test_yaml_and_json_password_values_are_redacted_when_logged(output):
     text = output.getvalue()
     assert "hunter-1" not in text
     assert "hunter-2" not in text
+
+
+def test_repeated_library_errors_are_limited_when_a_broker_is_away():
+    clock = Clock()
+    limiter = RepeatLimiter(("aiokafka",), window_s=60, clock=clock)
+    stream = io.StringIO()
+    logger = logging.getLogger("aiokafka.test-repeats")
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(limiter)
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for _ in range(5):
+            logger.error("Unable connect to node with id %s", 1)
+        clock.now += 61
+        logger.error("Unable connect to node with id %s", 1)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    lines = stream.getvalue().strip().splitlines()
+    assert lines == [
+        "Unable connect to node with id 1",
+        "Unable connect to node with id 1 (repeated 4 more times in 60 s)",
+    ]
+
+
+def test_our_own_lines_are_never_limited_when_repeated():
+    limiter = RepeatLimiter(("aiokafka",), window_s=60, clock=Clock())
+    record = logging.LogRecord("kserve_participant.x", logging.ERROR, "", 0, "same", None, None)
+    assert all(limiter.filter(record) for _ in range(3))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
