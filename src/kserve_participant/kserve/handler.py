@@ -25,29 +25,26 @@ from acm_participant.handler import (
     merged_properties,
 )
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
-from kserve_participant.k8s.client import K8sClient, Obj
+from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.errors import K8sError
 from kserve_participant.k8s.watch import InferenceServiceWatch, WatchSettings
 from kserve_participant.kserve.entities import ElementSpec, EntityPolicy, parse_element
 from kserve_participant.kserve.live import LiveStatus, TrackedEntity
 from kserve_participant.kserve.ownership import (
-    ANNOTATION_ENTITY_ID,
     LABEL_MANAGED_BY,
     MANAGED_BY,
     Owner,
-    stamp,
 )
 from kserve_participant.kserve.status import (
     EntityStatus,
 )
 from kserve_participant.kserve.waiting import wait_gone_all, wait_ready_all
 from kserve_participant.kserve.writes import (
-    EntityRefused,
     Written,
     delete_objects,
+    dry_run_all,
     ensure_all,
     find_owned,
-    raise_collected,
 )
 
 __all__ = ["HandlerSettings", "KServeElementHandler"]
@@ -295,29 +292,10 @@ class KServeElementHandler(ElementHandler):
     ) -> ElementOutcome | None:
         """Validate the migrated properties and dry-run each write (``dryRun=All``)."""
         spec = self._spec(target, migrated)
-        await self._dry_run(spec, self._owner(migrated))
+        await dry_run_all(self._client, spec.entities, self._owner(migrated))
         return ElementOutcome(
             message=f"precheck: {len(spec.entities)} InferenceService(s) accepted"
         )
-
-    async def _dry_run(self, spec: ElementSpec, owner: Owner) -> None:
-        async def one(entity_body: Obj, where: str) -> None:
-            try:
-                await self._client.apply(entity_body, dry_run=True)
-            except K8sError as exc:
-                raise EntityRefused(f"{where}: refused: {exc}") from exc
-
-        results = await asyncio.gather(
-            *(
-                one(
-                    stamp(e.body, owner, e.entity_id),
-                    f'entity "{e.entity_id}" ({e.namespace}/{e.name})',
-                )
-                for e in spec.entities
-            ),
-            return_exceptions=True,
-        )
-        raise_collected(results)
 
     async def lock(
         self, composition: CompositionElement, instance: InstanceElement
@@ -357,20 +335,9 @@ class KServeElementHandler(ElementHandler):
         spec = self._spec_or_none(composition, instance)
         owned = await find_owned(self._client, self._namespaces(spec), owner)
         await self._watching({key[0] for key in owned})
-        entity_ids = {e.key: e.entity_id for e in spec.entities} if spec else {}
-        tracked = [
-            TrackedEntity(
-                key[0],
-                key[1],
-                entity_ids.get(key)
-                or str(
-                    obj.get("metadata", {}).get("annotations", {}).get(ANNOTATION_ENTITY_ID, "")
-                ),
-                str(obj.get("metadata", {}).get("uid", "")) or None,
-            )
-            for key, obj in owned.items()
-        ]
-        self._live.track((owner.instance_id, owner.element_id), tracked)
+        self._live.track(
+            (owner.instance_id, owner.element_id), map(TrackedEntity.of, owned.values())
+        )
         log.info(
             "restored instance=%s element=%s objects=%d state=%s",
             owner.instance_id,

@@ -18,7 +18,9 @@ from typing import Any
 from uuid import UUID
 
 from acm_participant.handler import ElementReporter
+from kserve_participant.k8s.client import Obj
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed
+from kserve_participant.kserve.ownership import ANNOTATION_ENTITY_ID
 from kserve_participant.kserve.readiness import Phase, Readiness, WriteMark
 from kserve_participant.kserve.status import (
     EntityStatus,
@@ -46,6 +48,18 @@ class TrackedEntity:
     @property
     def key(self) -> Key:
         return (self.namespace, self.name)
+
+    @classmethod
+    def of(cls, obj: Obj) -> TrackedEntity:
+        """From an object found by its labels (after a restart): ids from its metadata."""
+        metadata = obj.get("metadata", {})
+        entity_id = (metadata.get("annotations") or {}).get(ANNOTATION_ENTITY_ID, "")
+        return cls(
+            str(metadata.get("namespace", "")),
+            str(metadata.get("name", "")),
+            str(entity_id),
+            str(metadata.get("uid", "")) or None,
+        )
 
 
 @dataclass

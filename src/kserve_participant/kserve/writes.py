@@ -30,6 +30,7 @@ __all__ = [
     "EntityRefused",
     "Written",
     "delete_objects",
+    "dry_run_all",
     "ensure_all",
     "find_owned",
     "key_of",
@@ -100,6 +101,18 @@ async def _ensure(client: K8sClient, entity: InferenceEntity, owner: Owner) -> W
         return Written(entity, applied, _mark(applied, written_at), action)
     except K8sError as exc:
         raise EntityRefused(f"{_where(entity)}: refused: {exc}") from exc
+
+
+async def dry_run_all(client: K8sClient, entities: Iterable[InferenceEntity], owner: Owner) -> None:
+    """Server-side dry run (``dryRun=All``) of each write: checked by the API server, not kept."""
+
+    async def one(entity: InferenceEntity) -> None:
+        try:
+            await client.apply(stamp(entity.body, owner, entity.entity_id), dry_run=True)
+        except K8sError as exc:
+            raise EntityRefused(f"{_where(entity)}: refused: {exc}") from exc
+
+    raise_collected(await asyncio.gather(*(one(e) for e in entities), return_exceptions=True))
 
 
 def raise_collected(results: Iterable[object]) -> None:
