@@ -176,17 +176,17 @@ class ParticipantRuntime:
             return
         self._stopping = True
         try:
-            heartbeat = self._loops[1]
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            # Stop taking new work first: an operation arriving during the drain would start
+            # work nobody waits for; unconsumed records stay on the broker for another replica.
+            consume, heartbeat = self._loops[0], self._loops[1]
+            for loop in (consume, heartbeat):
+                loop.cancel()
+            for loop in (consume, heartbeat):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await loop
             await self._ctx.tasks.drain(self._settings.shutdown_grace_ms / 1000)
             await self._outbox.deregister()
             self._liveness.on_deregistered()
-            consume = self._loops[0]
-            consume.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await consume
             try:
                 await self._ctx.handler.stop()
             except Exception:
