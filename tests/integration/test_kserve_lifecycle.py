@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from lightkube import AsyncClient, KubeConfig
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.core_v1 import Namespace
 from lightkube.types import PatchType
 
 from acm_participant.handler import ElementFailure
@@ -285,3 +287,19 @@ async def test_migrate_moves_element_to_new_payload_and_rollback_restores_it(
         assert await h.handler.rollback(composition, target, instance, migrated, 0) is not None
         uri = (await h.client.get(namespace, "migrant"))["spec"]["predictor"]["model"]
         assert uri["storageUri"] == "gs://kfserving-examples/models/sklearn/1.0/model"
+
+
+async def test_cluster_wide_watch_serves_every_namespace_with_one_stream(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    second = f"{namespace}-b"
+    with stack.admin_client() as admin:
+        admin.create(Namespace(metadata=ObjectMeta(name=second)))
+    async with harness(stack.info, cluster_wide=True) as h:
+        elements = [element(entity("east", namespace)), element(entity("west", second))]
+        outcomes = await asyncio.gather(*(h.handler.deploy(c, i) for c, i in elements))
+        assert all(o is not None for o in outcomes)
+        assert (h.requests["list"], h.requests["watch"]) == (1, 1)
+        await asyncio.gather(*(h.handler.undeploy(c, i) for c, i in elements))
+        assert await h.names(namespace) == []
+        assert await h.names(second) == []
