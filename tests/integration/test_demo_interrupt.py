@@ -15,6 +15,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 STARTED = re.compile(r"participant started: .*log (/\S+?)/participant-")
+HOLDING = "press Enter to undeploy"
 DEADLINE_S = 240.0
 
 
@@ -33,19 +34,29 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 def test_demo_stops_the_stack_and_the_participant_when_interrupted():
+    # --hold pauses with the InferenceService deployed until Enter: stdin stays an open pipe, so
+    # the interrupt lands while the participant, the stand-in and the stack are all busy.
     demo = subprocess.Popen(
-        [sys.executable, "-c", "from kserve_participant.cli.main import main; main()", "demo"],
+        [
+            sys.executable,
+            "-c",
+            "from kserve_participant.cli.main import main; main()",
+            "demo",
+            "--hold",
+        ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"},
     )
     run_dir = None
     lines: list[str] = []
     try:
         started = time.monotonic()
         assert demo.stdout is not None
-        while run_dir is None and time.monotonic() - started < DEADLINE_S:
+        holding = False
+        while not holding and time.monotonic() - started < DEADLINE_S:
             line = demo.stdout.readline()
             if not line:
                 break
@@ -53,7 +64,9 @@ def test_demo_stops_the_stack_and_the_participant_when_interrupted():
             match = STARTED.search(line)
             if match:
                 run_dir = match.group(1)
+            holding = HOLDING in line
         assert run_dir is not None, "".join(lines)
+        assert holding, "".join(lines)
         assert _processes_mentioning(run_dir), "the demo's processes should be running"
 
         demo.send_signal(signal.SIGINT)

@@ -5,7 +5,9 @@ Each test here starts a second, private stack (without the CRD), so they cost a 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -39,9 +41,11 @@ def test_stack_processes_are_gone_when_owner_is_signalled(tmp_path, signum):
         stderr=subprocess.PIPE,
         text=True,
     )
+    pids: dict[str, int] = {}
+    left: dict[str, int] = {}
     try:
         assert owner.stdout is not None
-        pids: dict[str, int] = json.loads(owner.stdout.readline() or "{}")
+        pids = json.loads(owner.stdout.readline() or "{}")
         assert set(pids) == {"kafka", "etcd", "kube-apiserver"}, owner.stderr
         assert all(is_alive(pid) for pid in pids.values())
 
@@ -51,8 +55,12 @@ def test_stack_processes_are_gone_when_owner_is_signalled(tmp_path, signum):
         if owner.poll() is None:
             owner.kill()
             owner.wait()
+        left = {name: pid for name, pid in pids.items() if is_alive(pid)}
+        for pid in left.values():  # never let a failed run leak a JVM or an API server
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
 
-    assert {name: pid for name, pid in pids.items() if is_alive(pid)} == {}
+    assert left == {}, owner.stderr.read() if owner.stderr else ""
 
 
 def _dev(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,6 +10,7 @@ running stack (the integration test's), it uses that one and leaves it running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -157,7 +158,33 @@ def running_participant(info: StackInfo, run_dir: Path, say: Say) -> Iterator[Ma
             say(f"participant had exited; last lines of its log:\n{log_tail(log)}")
 
 
-async def _simulate(info: StackInfo, out: SimConsole, tosca: Path, instance: Path) -> DemoResult:
+async def _wait_for_enter(out: SimConsole, info: StackInfo) -> None:
+    """Pause with the InferenceServices deployed until Enter (at once when stdin is closed)."""
+    out.print(
+        f"[bold magenta]{'hold':<12}[/] the InferenceServices are deployed: look at them with "
+        f"`KUBECONFIG={info.kubeconfig} kubectl get inferenceservices -A`; press Enter to "
+        "undeploy (Ctrl-C stops everything)"
+    )
+    loop = asyncio.get_running_loop()
+    entered = asyncio.Event()
+    stdin = sys.stdin.fileno()
+    # A reader callback, not a thread: a thread blocked in readline() would keep the process
+    # alive after Ctrl-C.
+    try:
+        loop.add_reader(stdin, entered.set)
+    except PermissionError:  # a regular file or /dev/null: nothing to wait for
+        return
+    try:
+        await entered.wait()
+    finally:
+        loop.remove_reader(stdin)
+    with contextlib.suppress(OSError):
+        os.read(stdin, 4096)
+
+
+async def _simulate(
+    info: StackInfo, out: SimConsole, tosca: Path, instance: Path, *, hold: bool = False
+) -> DemoResult:
     result = DemoResult()
     state = SimState(tosca=str(tosca), instance=str(instance), composition_id=uuid4())
     report, commissioned = check_template(out, tosca)
@@ -178,7 +205,12 @@ async def _simulate(info: StackInfo, out: SimConsole, tosca: Path, instance: Pat
             cluster=cluster,
         )
         try:
-            await run_workflow(sim, tosca=tosca, instance=instance)
+            await run_workflow(
+                sim,
+                tosca=tosca,
+                instance=instance,
+                hold=(lambda: _wait_for_enter(out, info)) if hold else None,
+            )
         finally:
             await sim.stop()
         if cluster is not None:
@@ -204,8 +236,12 @@ def run_demo(
     stack: Stack | None = None,
     tosca: Path | None = None,
     instance: Path | None = None,
+    hold: bool = False,
 ) -> DemoResult:
-    """Run the seed workflow; with ``stack`` on that running stack, else on one of its own."""
+    """Run the seed workflow; with ``stack`` on that running stack, else on one of its own.
+
+    With ``hold`` it pauses after the deploy until Enter, so the InferenceServices can be seen.
+    """
     out = SimConsole(console)
     _quiet_logs()
     tosca = tosca or _example("tosca-kserve-participant.yml")
@@ -228,7 +264,7 @@ def run_demo(
         _create_namespaces(running, namespaces, say)
         started.enter_context(running_participant(running.info, run_dir, say))
         out.heading("The simulator plays ONAP's ACM runtime")
-        result = asyncio.run(_simulate(running.info, out, tosca, instance))
+        result = asyncio.run(_simulate(running.info, out, tosca, instance, hold=hold))
         out.summary(result.steps)
     if result.ok:
         out.print(
@@ -244,10 +280,16 @@ def register(app: typer.Typer) -> None:
     """Adds the `demo` command to the CLI."""
 
     @app.command("demo")
-    def demo_command() -> None:
+    def demo_command(
+        hold: bool = typer.Option(
+            False,
+            "--hold",
+            help="Pause after the deploy, with the InferenceServices Ready, until Enter.",
+        ),
+    ) -> None:
         """Run the seed workflow end to end on a local stack (what `make demo` runs)."""
         try:
-            result = run_demo()
+            result = run_demo(hold=hold)
         except KeyboardInterrupt:
             typer.echo("interrupted: everything the demo started was stopped", err=True)
             raise typer.Exit(130) from None

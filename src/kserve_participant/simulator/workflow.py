@@ -9,6 +9,7 @@ left behind; the result stays failed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID
 
@@ -63,13 +64,19 @@ def check_instance(
 
 
 async def run_workflow(
-    sim: Simulation, *, tosca: Path, instance: Path, update: InstanceSpec | None = None
+    sim: Simulation,
+    *,
+    tosca: Path,
+    instance: Path,
+    update: InstanceSpec | None = None,
+    hold: Callable[[], Awaitable[None]] | None = None,
 ) -> bool:
     """Participant, prime, instantiate, deploy, [update], undeploy, delete, deprime.
 
     ``sim`` holds the commissioned template (checked by the caller) and the parsed instance,
     which is checked here, after priming, as the runtime does. Returns True when every step
-    ended NO_ERROR.
+    ended NO_ERROR. ``hold``, when given, is awaited while the instance is deployed (the demo's
+    ``--hold``: time to look at the InferenceServices before they are undeployed).
     """
     for step in (sim.connect, sim.prime):
         if not (await step()).ok:
@@ -83,6 +90,8 @@ async def run_workflow(
     ok = (await sim.deploy()).ok
     if ok and update is not None:
         ok = (await sim.update(update)).ok
+    if ok and hold is not None:
+        await hold()
     for teardown in (sim.undeploy, sim.delete):
         ok = (await teardown()).ok and ok
     ok = sim.check_nothing_left().ok and ok
