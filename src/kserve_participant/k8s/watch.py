@@ -208,10 +208,15 @@ class InferenceServiceWatch:
 
     async def _refresh(self, waiter: _Waiter[V], key: Key) -> None:
         observed = await self._fetch(key)
-        if observed is not None:
-            waiter.offer(observed)
-        else:
+        if observed is None:
             waiter.heard_at = time.monotonic()  # try again one interval later
+            return
+        waiter.offer(observed)
+        if _resource_version(observed) != _resource_version(self._cache.get(key)):
+            # What a re-read finds (the watch lagged or dropped) reaches every listener too:
+            # live status and metrics must not stay behind the acks.
+            self._cache[key] = observed
+            self._notify(key, observed)
 
     async def stop(self) -> None:
         tasks = list(self._streams.values())
@@ -293,3 +298,10 @@ class InferenceServiceWatch:
                 listener(key, observed)
             except Exception:
                 log.exception("watch listener failed")
+
+
+def _resource_version(observed: Observed | None) -> str | None:
+    if observed is None or not observed.exists or observed.obj is None:
+        return None
+    version = observed.obj.get("metadata", {}).get("resourceVersion")
+    return version if isinstance(version, str) else None

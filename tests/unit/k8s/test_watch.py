@@ -149,6 +149,20 @@ async def test_wait_until_regets_when_no_event_within_interval(api_and_watch):
     assert api.gets >= 1
 
 
+async def test_listeners_hear_what_a_reget_finds_when_the_event_never_arrives(api_and_watch):
+    api, watch = api_and_watch
+    heard: list[tuple[str, str]] = []
+    watch.subscribe(
+        lambda key, seen: heard.append((key[1], seen.obj["metadata"]["resourceVersion"]))
+    )
+    api.objects["m"] = obj("m", 2)
+    await watch.ensure_watching("ns")
+    api.objects["m"] = obj("m", 3, ready=True)  # changed, but the event never arrives
+    await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
+    assert heard[-1] == ("m", "3")
+    assert watch.cached("ns", "m") == Observed(api.objects["m"], True)
+
+
 async def test_listeners_hear_every_change_when_subscribed(api_and_watch):
     api, watch = api_and_watch
     heard: list[tuple[str, bool]] = []
