@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
+# checkov lives in its own environment: it pins packaging<24, which pytest cannot use.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_SPEC := checkov>=3.2,<4
+
 .PHONY: venv stack lint typecheck contracts unit test demo dev-up dev-down clean-venv
 
 $(STAMP): pyproject.toml
@@ -14,6 +19,10 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 venv: $(STAMP)
+
+$(CHECKOV):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q '$(CHECKOV_SPEC)'
 
 # Builds (or reuses from the user's cache directory) Kafka, etcd and kube-apiserver.
 stack: venv
@@ -29,8 +38,8 @@ typecheck: venv
 contracts: venv
 	$(BIN)/lint-imports
 
-test: venv stack lint typecheck contracts
-	$(BIN)/pytest
+test: venv stack lint typecheck contracts $(CHECKOV)
+	KSP_CHECKOV=$(abspath $(CHECKOV)) $(BIN)/pytest
 
 demo: venv stack
 	$(BIN)/kserve-participant demo
@@ -42,4 +51,4 @@ dev-down: venv
 	$(BIN)/kserve-participant dev down
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(CHECKOV_VENV)
