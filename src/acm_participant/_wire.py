@@ -7,6 +7,7 @@ legacy lists (plus the cache) fill in the rest (spec section 8, decision 1).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 from uuid import UUID
 
 from acm_participant._orders import (
@@ -36,6 +37,7 @@ from acm_participant.protocol import (
     ParticipantDefinition,
     ParticipantDeploy,
     ParticipantDto,
+    ParticipantMessage,
     ParticipantPrime,
     ParticipantSync,
     PrimeOrder,
@@ -198,11 +200,28 @@ def read_prime(message: ParticipantPrime, me: UUID) -> PrimeOrderMsg:
     )
 
 
-def read_deploy(message: AutomationCompositionDeploy, me: UUID) -> DeployOrderMsg:
-    has_list, elements = _elements(
-        message.participant_updates_list, message.participant_dto_list, me
-    )
-    return DeployOrderMsg(
+class _InstanceFields(TypedDict):
+    """What every instance order carries (the fields of ``_orders._InstanceMsg``)."""
+
+    message_id: UUID | None
+    instance_id: UUID
+    composition_id: UUID
+    revision_composition: UUID | None
+    revision_instance: UUID | None
+    elements: tuple[ElementOrder, ...]
+    has_element_list: bool
+
+
+def _instance_fields(
+    message: ParticipantMessage,
+    legacy: Iterable[ParticipantDeploy],
+    dtos: Iterable[ParticipantDto],
+    me: UUID,
+    *,
+    migration: bool = False,
+) -> _InstanceFields:
+    has_list, elements = _elements(legacy, dtos, me, migration=migration)
+    return _InstanceFields(
         message_id=message.message_id,
         instance_id=_required(message.automation_composition_id),
         composition_id=_required(message.composition_id),
@@ -210,21 +229,22 @@ def read_deploy(message: AutomationCompositionDeploy, me: UUID) -> DeployOrderMs
         revision_instance=message.revision_id_instance,
         elements=elements,
         has_element_list=has_list,
+    )
+
+
+def read_deploy(message: AutomationCompositionDeploy, me: UUID) -> DeployOrderMsg:
+    return DeployOrderMsg(
+        **_instance_fields(
+            message, message.participant_updates_list, message.participant_dto_list, me
+        ),
         start_phase=message.start_phase,
         first_start_phase=message.first_start_phase,
     )
 
 
 def read_state_change(message: AutomationCompositionStateChange, me: UUID) -> StateChangeOrderMsg:
-    has_list, elements = _elements((), message.participant_dto_list, me)
     return StateChangeOrderMsg(
-        message_id=message.message_id,
-        instance_id=_required(message.automation_composition_id),
-        composition_id=_required(message.composition_id),
-        revision_composition=message.revision_id_composition,
-        revision_instance=message.revision_id_instance,
-        elements=elements,
-        has_element_list=has_list,
+        **_instance_fields(message, (), message.participant_dto_list, me),
         deploy_order=message.deploy_ordered_state,
         lock_order=message.lock_ordered_state,
         start_phase=message.start_phase or 0,
@@ -233,33 +253,23 @@ def read_state_change(message: AutomationCompositionStateChange, me: UUID) -> St
 
 
 def read_update(message: PropertiesUpdate, me: UUID) -> UpdateOrderMsg:
-    has_list, elements = _elements(
-        message.participant_updates_list, message.participant_dto_list, me
-    )
     return UpdateOrderMsg(
-        message_id=message.message_id,
-        instance_id=_required(message.automation_composition_id),
-        composition_id=_required(message.composition_id),
-        revision_composition=message.revision_id_composition,
-        revision_instance=message.revision_id_instance,
-        elements=elements,
-        has_element_list=has_list,
+        **_instance_fields(
+            message, message.participant_updates_list, message.participant_dto_list, me
+        ),
         rollback=message.rollback,
     )
 
 
 def read_migration(message: AutomationCompositionMigration, me: UUID) -> MigrationOrderMsg:
-    has_list, elements = _elements(
-        message.participant_updates_list, message.participant_dto_list, me, migration=True
-    )
     return MigrationOrderMsg(
-        message_id=message.message_id,
-        instance_id=_required(message.automation_composition_id),
-        composition_id=_required(message.composition_id),
-        revision_composition=message.revision_id_composition,
-        revision_instance=message.revision_id_instance,
-        elements=elements,
-        has_element_list=has_list,
+        **_instance_fields(
+            message,
+            message.participant_updates_list,
+            message.participant_dto_list,
+            me,
+            migration=True,
+        ),
         composition_target_id=_required(message.composition_target_id),
         revision_composition_target=message.revision_id_composition_target,
         precheck=message.precheck,
@@ -270,15 +280,8 @@ def read_migration(message: AutomationCompositionMigration, me: UUID) -> Migrati
 
 
 def read_prepare(message: AutomationCompositionPrepare, me: UUID) -> PrepareOrderMsg:
-    has_list, elements = _elements(message.participant_list, message.participant_dto_list, me)
     return PrepareOrderMsg(
-        message_id=message.message_id,
-        instance_id=_required(message.automation_composition_id),
-        composition_id=_required(message.composition_id),
-        revision_composition=message.revision_id_composition,
-        revision_instance=message.revision_id_instance,
-        elements=elements,
-        has_element_list=has_list,
+        **_instance_fields(message, message.participant_list, message.participant_dto_list, me),
         pre_deploy=message.pre_deploy,
         stage=message.stage,
     )
