@@ -8,9 +8,9 @@ what the participant answers (checklist C25, C65). Pure functions: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from acm_participant.protocol import (
@@ -120,6 +120,44 @@ def _deploy_list(
     ]
 
 
+class _InstanceHeader(TypedDict):
+    """The addressing every instance message carries."""
+
+    composition_id: UUID
+    automation_composition_id: UUID
+    revision_id_composition: UUID
+    revision_id_instance: UUID
+    participant_id_list: list[UUID]
+
+
+def _instance_header(
+    composition: CompositionModel,
+    instance: InstanceModel,
+    *,
+    addressed: InstanceModel | None = None,
+) -> _InstanceHeader:
+    """``addressed``: the instance whose participants the message names (default ``instance``)."""
+    return _InstanceHeader(
+        composition_id=composition.composition_id,
+        automation_composition_id=instance.instance_id,
+        revision_id_composition=composition.revision,
+        revision_id_instance=instance.revision,
+        participant_id_list=(addressed or instance).participants(),
+    )
+
+
+def _per_participant(
+    instance: InstanceModel, element_dto: Callable[[InstanceElementModel], ElementDto]
+) -> list[ParticipantDto]:
+    return [
+        ParticipantDto(
+            participant_id=participant_id,
+            element_dtos=[element_dto(e) for e in instance.elements_of(participant_id)],
+        )
+        for participant_id in instance.participants()
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class MessageBuilder:
     """Builds runtime messages; ``legacy=True`` gives the Quebec shape (no DTOs, no primeOrder)."""
@@ -173,25 +211,18 @@ class MessageBuilder:
         PROPERTIES_UPDATE (``before``): the instance element before and after."""
         if self.legacy:
             return []
-        result: list[ParticipantDto] = []
-        for participant_id in instance.participants():
-            element_dtos = []
-            for element in instance.elements_of(participant_id):
-                composition_dto = _composition_dto(
+
+        def element_dto(element: InstanceElementModel) -> ElementDto:
+            new_props = (after_properties or {}).get(element.element_id)
+            return ElementDto(
+                composition_element=_composition_dto(
                     composition, composition.element(element.definition)
-                )
-                new_props = (after_properties or {}).get(element.element_id)
-                element_dtos.append(
-                    ElementDto(
-                        composition_element=composition_dto,
-                        instance_element=_instance_dto(instance, element) if before else None,
-                        instance_element_target=_instance_dto(
-                            instance, element, properties=new_props
-                        ),
-                    )
-                )
-            result.append(ParticipantDto(participant_id=participant_id, element_dtos=element_dtos))
-        return result
+                ),
+                instance_element=_instance_dto(instance, element) if before else None,
+                instance_element_target=_instance_dto(instance, element, properties=new_props),
+            )
+
+        return _per_participant(instance, element_dto)
 
     def deploy(
         self,
@@ -202,11 +233,7 @@ class MessageBuilder:
         first_start_phase: bool,
     ) -> AutomationCompositionDeploy:
         return AutomationCompositionDeploy(
-            composition_id=composition.composition_id,
-            automation_composition_id=instance.instance_id,
-            revision_id_composition=composition.revision,
-            revision_id_instance=instance.revision,
-            participant_id_list=instance.participants(),
+            **_instance_header(composition, instance),
             participant_updates_list=_deploy_list(instance, DeployOrder.DEPLOY),
             start_phase=start_phase,
             first_start_phase=first_start_phase,
@@ -224,11 +251,7 @@ class MessageBuilder:
         first_start_phase: bool,
     ) -> AutomationCompositionStateChange:
         return AutomationCompositionStateChange(
-            composition_id=composition.composition_id,
-            automation_composition_id=instance.instance_id,
-            revision_id_composition=composition.revision,
-            revision_id_instance=instance.revision,
-            participant_id_list=instance.participants(),
+            **_instance_header(composition, instance),
             deploy_ordered_state=deploy_order,
             lock_ordered_state=lock_order,
             start_phase=start_phase,
@@ -245,11 +268,7 @@ class MessageBuilder:
         rollback: bool = False,
     ) -> PropertiesUpdate:
         return PropertiesUpdate(
-            composition_id=composition.composition_id,
-            automation_composition_id=instance.instance_id,
-            revision_id_composition=composition.revision,
-            revision_id_instance=instance.revision,
-            participant_id_list=instance.participants(),
+            **_instance_header(composition, instance),
             participant_updates_list=_deploy_list(
                 instance, DeployOrder.UPDATE, properties=new_properties
             ),
@@ -273,53 +292,42 @@ class MessageBuilder:
     ) -> AutomationCompositionMigration:
         """``migrated``: the instance as it will be in ``target`` (elements flagged NEW/REMOVED)."""
         order = DeployOrder.MIGRATION_REVERT if rollback else DeployOrder.MIGRATE
-        dtos: list[ParticipantDto] = []
-        if not self.legacy:
-            for participant_id in migrated.participants():
-                element_dtos = []
-                for element in migrated.elements_of(participant_id):
-                    old = instance.elements.get(element.element_id)
-                    is_new = element.migration_state == MigrationState.NEW
-                    removed = element.migration_state == MigrationState.REMOVED
-                    source_def = composition.elements.get((old or element).definition.key)
-                    target_def = target.elements.get(element.definition.key)
-                    element_dtos.append(
-                        ElementDto(
-                            composition_element=(
-                                _composition_dto(composition, source_def) if source_def else None
-                            ),
-                            instance_element=_instance_dto(
-                                instance,
-                                old or element,
-                                state=ElementState.NOT_PRESENT if is_new else ElementState.PRESENT,
-                            ),
-                            composition_element_target=(
-                                _composition_dto(target, target_def) if target_def else None
-                            ),
-                            instance_element_target=_instance_dto(
-                                migrated,
-                                element,
-                                state=ElementState.REMOVED
-                                if removed
-                                else ElementState.NEW
-                                if is_new
-                                else ElementState.PRESENT,
-                            ),
-                        )
-                    )
-                dtos.append(
-                    ParticipantDto(participant_id=participant_id, element_dtos=element_dtos)
-                )
+
+        def element_dto(element: InstanceElementModel) -> ElementDto:
+            old = instance.elements.get(element.element_id)
+            is_new = element.migration_state == MigrationState.NEW
+            removed = element.migration_state == MigrationState.REMOVED
+            source_def = composition.elements.get((old or element).definition.key)
+            target_def = target.elements.get(element.definition.key)
+            return ElementDto(
+                composition_element=(
+                    _composition_dto(composition, source_def) if source_def else None
+                ),
+                instance_element=_instance_dto(
+                    instance,
+                    old or element,
+                    state=ElementState.NOT_PRESENT if is_new else ElementState.PRESENT,
+                ),
+                composition_element_target=(
+                    _composition_dto(target, target_def) if target_def else None
+                ),
+                instance_element_target=_instance_dto(
+                    migrated,
+                    element,
+                    state=ElementState.REMOVED
+                    if removed
+                    else ElementState.NEW
+                    if is_new
+                    else ElementState.PRESENT,
+                ),
+            )
+
         return AutomationCompositionMigration(
-            composition_id=composition.composition_id,
+            **_instance_header(composition, instance, addressed=migrated),
             composition_target_id=target.composition_id,
-            automation_composition_id=instance.instance_id,
-            revision_id_composition=composition.revision,
             revision_id_composition_target=target.revision,
-            revision_id_instance=instance.revision,
-            participant_id_list=migrated.participants(),
             participant_updates_list=_deploy_list(migrated, order),
-            participant_dto_list=dtos,
+            participant_dto_list=[] if self.legacy else _per_participant(migrated, element_dto),
             precheck=precheck,
             rollback=rollback,
             first_stage=first_stage,
@@ -335,11 +343,7 @@ class MessageBuilder:
         stage: int,
     ) -> AutomationCompositionPrepare:
         return AutomationCompositionPrepare(
-            composition_id=composition.composition_id,
-            automation_composition_id=instance.instance_id,
-            revision_id_composition=composition.revision,
-            revision_id_instance=instance.revision,
-            participant_id_list=instance.participants(),
+            **_instance_header(composition, instance),
             participant_list=_deploy_list(instance, DeployOrder.NONE) if pre_deploy else [],
             pre_deploy=pre_deploy,
             stage=stage,
@@ -405,11 +409,7 @@ class MessageBuilder:
     ) -> ParticipantSync:
         """Sent after each finished, failed or timed-out instance operation."""
         return ParticipantSync(
-            composition_id=composition.composition_id,
-            automation_composition_id=instance.instance_id,
-            revision_id_composition=composition.revision,
-            revision_id_instance=instance.revision,
-            participant_id_list=instance.participants(),
+            **_instance_header(composition, instance),
             state=AcTypeState.PRIMED,
             automation_composition_list=[
                 _restart_ac(instance, [] if delete else list(instance.elements.values()))
