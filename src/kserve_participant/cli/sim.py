@@ -7,7 +7,8 @@ usage or state-file problem; 130 on Ctrl-C (after stopping what the command star
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import uuid4
@@ -28,6 +29,7 @@ from kserve_participant.simulator.state import (
     StateFileError,
     StepRecord,
 )
+from kserve_participant.simulator.tosca import InstanceSpec, ServiceTemplate
 from kserve_participant.simulator.validation import validate_files
 from kserve_participant.simulator.workflow import check_instance, check_template, run_workflow
 
@@ -117,6 +119,46 @@ def _finish(out: SimConsole, state: SimState, path: Path | None, ok: bool) -> in
     return 0 if ok else EXIT_FAILED
 
 
+def _commission(
+    out: SimConsole, tosca: Path, instance: Path
+) -> tuple[SimState, ServiceTemplate | None]:
+    """A new state file's content with the template commissioned; no template when refused."""
+    state = SimState(tosca=str(tosca), instance=str(instance), composition_id=uuid4())
+    report, commissioned = check_template(out, tosca)
+    out.finished(commissioned)
+    state.record(commissioned)
+    return state, report.template if commissioned.ok else None
+
+
+@asynccontextmanager
+async def _simulation(
+    connection: Connection,
+    out: SimConsole,
+    state: SimState,
+    template: ServiceTemplate,
+    instance: InstanceSpec | None,
+    options: SimOptions,
+) -> AsyncIterator[Simulation]:
+    """A simulation on a started session, stopped before the session is."""
+    async with simulator_session(connection, out, wait_s=options.max_operation_wait_s) as (
+        driver,
+        cluster,
+    ):
+        sim = Simulation(
+            driver,
+            out,
+            state=state,
+            template=template,
+            instance=instance,
+            options=options,
+            cluster=cluster,
+        )
+        try:
+            yield sim
+        finally:
+            await sim.stop()
+
+
 @app.command("run")
 def run_command(
     tosca: ToscaArg,
@@ -137,11 +179,8 @@ def run_command(
 
     async def work() -> int:
         out = SimConsole()
-        state = SimState(tosca=str(tosca), instance=str(instance), composition_id=uuid4())
-        report, commissioned = check_template(out, tosca)
-        out.finished(commissioned)
-        state.record(commissioned)
-        if not commissioned.ok or report.template is None:
+        state, template = _commission(out, tosca, instance)
+        if template is None:
             return _finish(out, state, state_file, False)
         updated = None
         if update is not None:
@@ -150,23 +189,8 @@ def run_command(
                 typer.echo(f"--update {update}: not a valid instance file", err=True)
                 return EXIT_USAGE
             updated = update_report.instance
-        async with simulator_session(connection, out, wait_s=max_operation_wait) as (
-            driver,
-            cluster,
-        ):
-            sim = Simulation(
-                driver,
-                out,
-                state=state,
-                template=report.template,
-                instance=None,
-                options=options,
-                cluster=cluster,
-            )
-            try:
-                ok = await run_workflow(sim, tosca=tosca, instance=instance, update=updated)
-            finally:
-                await sim.stop()
+        async with _simulation(connection, out, state, template, None, options) as sim:
+            ok = await run_workflow(sim, tosca=tosca, instance=instance, update=updated)
         return _finish(out, state, state_file, ok)
 
     _execute(work, log_level)
@@ -190,16 +214,10 @@ def prime_command(
 
     async def work() -> int:
         out = SimConsole()
-        state = SimState(tosca=str(tosca), instance=str(instance), composition_id=uuid4())
-        report, commissioned = check_template(out, tosca)
-        out.finished(commissioned)
-        state.record(commissioned)
-        if not commissioned.ok or report.template is None:
+        state, template = _commission(out, tosca, instance)
+        if template is None:
             return _finish(out, state, state_file, False)
-        async with simulator_session(connection, out, wait_s=max_operation_wait) as (driver, _):
-            sim = Simulation(
-                driver, out, state=state, template=report.template, instance=None, options=options
-            )
+        async with _simulation(connection, out, state, template, None, options) as sim:
             ok = (await sim.connect()).ok and (await sim.prime()).ok
         return _finish(out, state, state_file, ok)
 
@@ -218,24 +236,11 @@ async def _on_saved_state(
     report = validate_files(tosca=Path(state.tosca), instance=Path(state.instance))
     if report.template is None:
         raise StateFileError(f"{state.tosca} cannot be read any more: start over with `sim prime`")
-    async with simulator_session(connection, out, wait_s=options.max_operation_wait_s) as (
-        driver,
-        cluster,
-    ):
-        sim = Simulation(
-            driver,
-            out,
-            state=state,
-            template=report.template,
-            instance=report.instance,
-            options=options,
-            cluster=cluster,
-        )
+    async with _simulation(
+        connection, out, state, report.template, report.instance, options
+    ) as sim:
         sim.restore()
-        try:
-            ok = (await sim.connect()).ok and await step(sim)
-        finally:
-            await sim.stop()
+        ok = (await sim.connect()).ok and await step(sim)
     return _finish(out, state, state_file, ok)
 
 
