@@ -23,6 +23,7 @@ from aiokafka.errors import (
 from acm_participant.errors import TransportAuthError, TransportError
 from acm_participant.transport.backoff import Backoff
 from acm_participant.transport.kafka_settings import KafkaSettings
+from acm_participant.transport.kafka_tls import tls_refusal
 
 __all__ = ["probe_broker"]
 
@@ -79,6 +80,9 @@ async def _connect_once(settings: KafkaSettings, request_timeout_ms: int) -> Non
         except _AUTH_ERRORS:
             raise
         except (TimeoutError, OSError, KafkaError) as exc:
+            refused = tls_refusal(settings, server, exc)
+            if refused is not None:
+                raise refused from None
             last = exc
             continue
         conn.close()
@@ -109,9 +113,10 @@ async def probe_broker(
         try:
             await _connect_once(settings, request_timeout_ms)
             return
-        except _AUTH_ERRORS as exc:
+        except (*_AUTH_ERRORS, TransportAuthError) as exc:
             auth_failures += 1
-            error = auth_error(settings, exc)
+            # a TransportAuthError here is a refused TLS handshake, already explained
+            error = exc if isinstance(exc, TransportAuthError) else auth_error(settings, exc)
             if auth_failures >= auth_attempts:
                 raise error from None
             log.warning("%s (attempt %d of %d)", error, auth_failures, auth_attempts)

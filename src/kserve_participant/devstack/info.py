@@ -28,13 +28,35 @@ class StackInfo:
     participant_token: str = field(repr=False)
     """Token of user ``participant``; no RBAC is granted to it by default."""
     run_dir: Path
+    # The SSL fields came later: defaults keep constructors that predate them working.
+    kafka_ssl_bootstrap: str = ""
+    """``127.0.0.1:PORT``, SSL listener requiring a client certificate (mTLS); empty if none."""
+    kafka_ssl_ca_file: Path | None = None
+    """PEM CA that signed the broker's certificate (SAN ``IP:127.0.0.1``, ``DNS:localhost``)."""
+    kafka_ssl_client_cert: Path | None = None
+    """PEM client certificate the SSL listener accepts."""
+    kafka_ssl_client_key: Path | None = None
+    """Its unencrypted PKCS#8 PEM key."""
 
     def to_json(self) -> str:
-        return json.dumps({k: str(v) for k, v in asdict(self).items()}, indent=2)
+        return json.dumps(
+            {k: None if v is None else str(v) for k, v in asdict(self).items()}, indent=2
+        )
 
     @classmethod
     def from_json(cls, text: str) -> StackInfo:
         raw: dict[str, Any] = json.loads(text)
-        for key in ("kubeconfig", "ca_file", "run_dir"):
-            raw[key] = Path(raw[key])
+        for key in _PATHS:
+            if raw.get(key) is not None:
+                raw[key] = Path(raw[key])
         return cls(**raw)
+
+
+_PATHS = (
+    "kubeconfig",
+    "ca_file",
+    "run_dir",
+    "kafka_ssl_ca_file",
+    "kafka_ssl_client_cert",
+    "kafka_ssl_client_key",
+)

@@ -1,8 +1,9 @@
 """The Kafka 4.1.2 broker of the dev stack: one KRaft node (broker + controller) on 127.0.0.1.
 
-Two client listeners: PLAINTEXT, and SASL_PLAINTEXT with one SCRAM-SHA-512 user created at
-storage-format time. The broker runs from the jars in the cache; its configuration comes from
-``tools/kafka/server.properties.in``.
+Three client listeners: PLAINTEXT; SASL_PLAINTEXT with one SCRAM-SHA-512 user created at
+storage-format time; SSL requiring a client certificate signed by the stack's CA (mTLS, as Strimzi's
+``tls`` authentication does). The broker runs from the jars in the cache; its configuration comes
+from ``tools/kafka/server.properties.in``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.pki import Pki, create_pki
 from kserve_participant.devstack.processes import (
     DaemonDied,
     ManagedProcess,
@@ -33,7 +35,11 @@ _JVM_FLAGS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headles
 
 @dataclass
 class KafkaBroker:
-    """Configure, format, start and stop the broker; ports are kept across ``restart``."""
+    """Configure, format, start and stop the broker; ports are kept across ``restart``.
+
+    ``pki`` provides the SSL listener's keystore and CA; without one the broker makes its own
+    under ``directory``.
+    """
 
     directory: Path
     cache: Cache
@@ -42,7 +48,9 @@ class KafkaBroker:
     scram_password: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
     port: int = 0
     sasl_port: int = 0
+    ssl_port: int = 0
     controller_port: int = 0
+    pki: Pki | None = None
     process: ManagedProcess | None = None
 
     @property
@@ -52,6 +60,10 @@ class KafkaBroker:
     @property
     def sasl_bootstrap(self) -> str:
         return f"127.0.0.1:{self.sasl_port}"
+
+    @property
+    def ssl_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.ssl_port}"
 
     @property
     def _properties(self) -> Path:
@@ -68,7 +80,7 @@ class KafkaBroker:
     def start(self, *, timeout: float = 60.0) -> None:
         """Fresh start: new ports, new cluster id, formatted storage with the SCRAM user."""
         for attempt in range(1, _ATTEMPTS + 1):
-            self.port, self.sasl_port, self.controller_port = free_ports(3)
+            self.port, self.sasl_port, self.ssl_port, self.controller_port = free_ports(4)
             self._configure()
             self._format()
             try:
@@ -89,12 +101,17 @@ class KafkaBroker:
 
     def _configure(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.pki is None:
+            self.pki = create_pki(self.directory / "pki")
         text = self.tools.kafka_server_properties.read_text()
         for placeholder, value in {
             "@PORT@": str(self.port),
             "@SASL_PORT@": str(self.sasl_port),
+            "@SSL_PORT@": str(self.ssl_port),
             "@CTRL_PORT@": str(self.controller_port),
             "@DATA@": str(self._data),
+            "@SSL_KEYSTORE@": str(self.pki.kafka_keystore.resolve()),
+            "@SSL_TRUSTSTORE@": str(self.pki.ca_cert.resolve()),
         }.items():
             text = text.replace(placeholder, value)
         self._properties.write_text(text)

@@ -1,5 +1,6 @@
 """A throw-away PKI for one stack run: CA, API server certificate, admin client certificate,
-service-account key pair and a static token file (admin + participant users).
+service-account key pair, a static token file (admin + participant users), and the Kafka broker's
+TLS identity (PEM keystore) with a client certificate for its mTLS listener.
 
 Keys are ECDSA P-256 rather than RSA because generating them is instant: the whole PKI takes
 a few tens of milliseconds with the ``openssl`` CLI, instead of about 2 s with RSA-2048.
@@ -56,6 +57,19 @@ class Pki:
     def token_file(self) -> Path:
         return self.directory / "tokens.csv"
 
+    @property
+    def kafka_keystore(self) -> Path:
+        """The broker's PKCS#8 key followed by its certificate: Kafka's PEM keystore format."""
+        return self.directory / "kafka-broker.pem"
+
+    @property
+    def kafka_client_cert(self) -> Path:
+        return self.directory / "kafka-client.crt"
+
+    @property
+    def kafka_client_key(self) -> Path:
+        return self.directory / "kafka-client.key"
+
 
 def create_pki(directory: Path) -> Pki:
     """Write a fresh PKI into ``directory`` (created, or reused and overwritten)."""
@@ -86,6 +100,20 @@ def create_pki(directory: Path) -> Pki:
         subject="/CN=admin/O=system:masters",
         extensions="extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
     )
+    _signed_cert(
+        directory,
+        "kafka-broker",
+        subject="/CN=kafka-broker",
+        extensions="subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    )
+    _signed_cert(
+        directory,
+        "kafka-client",
+        subject="/CN=kafka-client",
+        extensions="extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    )
+    _write_pem_keystore(directory, "kafka-broker", pki.kafka_keystore)
     _openssl(directory, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "sa.key")
     _openssl(directory, "ec", "-in", "sa.key", "-pubout", "-out", "sa.pub")
     pki.token_file.write_text(
@@ -94,7 +122,7 @@ def create_pki(directory: Path) -> Pki:
     )
     for leftover in directory.glob("*.csr"):
         leftover.unlink()
-    for secret in [*directory.glob("*.key"), pki.token_file]:
+    for secret in [*directory.glob("*.key"), pki.token_file, pki.kafka_keystore]:
         secret.chmod(0o600)
     return pki
 
@@ -111,6 +139,18 @@ def _signed_cert(directory: Path, name: str, *, subject: str, extensions: str) -
         "-CAcreateserial", "-days", _DAYS, "-out", f"{name}.crt", "-extfile", f"{name}.ext",
     )  # fmt: skip
     (directory / f"{name}.ext").unlink()
+
+
+def _write_pem_keystore(directory: Path, name: str, keystore: Path) -> None:
+    """Kafka reads only unencrypted PKCS#8 (``BEGIN PRIVATE KEY``) keys from a PEM keystore;
+    converting makes that explicit whatever format this ``openssl`` writes by default."""
+    _openssl(
+        directory,
+        "pkcs8", "-topk8", "-nocrypt", "-in", f"{name}.key", "-out", f"{name}.pkcs8.key",
+    )  # fmt: skip
+    pkcs8 = directory / f"{name}.pkcs8.key"
+    keystore.write_text(pkcs8.read_text() + (directory / f"{name}.crt").read_text())
+    pkcs8.unlink()
 
 
 def _openssl(directory: Path, *args: str) -> None:

@@ -92,12 +92,12 @@ class Stack:
         def progress(event: str) -> None:
             self._say(f"{event} ({time.monotonic() - started:.1f} s)")
 
-        self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools)
+        pki = create_pki(self.run_dir / "pki")  # Kafka's SSL listener needs it too
+        self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools, pki=pki)
         seed = ensure_seed(self.cache, say=self._say) if install_crd else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-start") as pool:
             kafka_started = pool.submit(self._kafka.start)
             try:
-                pki = create_pki(self.run_dir / "pki")
                 self._etcd = Etcd(self.run_dir / "etcd", self.cache.etcd_binary)
                 self._etcd.start(seed=seed)
                 progress(f"etcd ready at {self._etcd.url}")
@@ -254,6 +254,10 @@ class Stack:
             admin_token=pki.admin_token,
             participant_token=pki.participant_token,
             run_dir=self.run_dir,
+            kafka_ssl_bootstrap=self._kafka.ssl_bootstrap,
+            kafka_ssl_ca_file=pki.ca_cert.resolve(),
+            kafka_ssl_client_cert=pki.kafka_client_cert.resolve(),
+            kafka_ssl_client_key=pki.kafka_client_key.resolve(),
         )
 
     def _stop_kafka_quietly(self) -> None:
