@@ -5,17 +5,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
+from uuid import UUID
 
 from acm_participant._cache import CompositionEntry
 from acm_participant._context import RuntimeContext
 from acm_participant._elements import MAX_MESSAGE_LENGTH
-from acm_participant._orders import PrimeOrderMsg
+from acm_participant._orders import DefinitionOrder, PrimeOrderMsg
 from acm_participant.handler import CompositionElement, OperationNotSupported
 from acm_participant.protocol.enums import AcTypeState, StateChangeResult
 
-__all__ = ["on_prime"]
+__all__ = ["composition_entry", "on_prime"]
 
 _log = logging.getLogger(__name__)
+
+
+def composition_entry(
+    composition_id: UUID, revision_id: UUID | None, definitions: Iterable[DefinitionOrder]
+) -> CompositionEntry:
+    """The cache entry of a composition from my definitions in a prime or sync message."""
+    return CompositionEntry(
+        composition_id=composition_id,
+        revision_id=revision_id,
+        definitions={
+            d.definition: CompositionElement(
+                composition_id=composition_id,
+                definition_id=d.definition,
+                properties=dict(d.properties),
+                out_properties=dict(d.out_properties),
+            )
+            for d in definitions
+        },
+    )
 
 
 def on_prime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
@@ -23,18 +44,8 @@ def on_prime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
         _log.debug("prime of %s names no element of mine", order.composition_id)
         return
     if order.prime:
-        entry = CompositionEntry(
-            composition_id=order.composition_id,
-            revision_id=order.revision_composition,
-            definitions={
-                d.definition: CompositionElement(
-                    composition_id=order.composition_id,
-                    definition_id=d.definition,
-                    properties=dict(d.properties),
-                    out_properties=dict(d.out_properties),
-                )
-                for d in order.definitions
-            },
+        entry = composition_entry(
+            order.composition_id, order.revision_composition, order.definitions
         )
         ctx.cache.compositions[order.composition_id] = entry
         work = _prime(ctx, order, entry)

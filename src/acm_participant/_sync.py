@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from acm_participant._cache import CompositionEntry, ElementEntry, InstanceEntry
+from acm_participant._cache import ElementEntry, InstanceEntry
+from acm_participant._compositions import composition_entry
 from acm_participant._context import RuntimeContext
 from acm_participant._orders import RestartInstance, SyncOrderMsg
 from acm_participant.handler import CompositionElement
@@ -47,18 +48,8 @@ def _sync_composition(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
     assert order.composition_id is not None
     entry = ctx.cache.compositions.get(order.composition_id)
     if order.names_me_in_definitions:
-        entry = CompositionEntry(
-            composition_id=order.composition_id,
-            revision_id=order.revision_composition,
-            definitions={
-                d.definition: CompositionElement(
-                    composition_id=order.composition_id,
-                    definition_id=d.definition,
-                    properties=dict(d.properties),
-                    out_properties=dict(d.out_properties),
-                )
-                for d in order.definitions
-            },
+        entry = composition_entry(
+            order.composition_id, order.revision_composition, order.definitions
         )
         ctx.cache.compositions[order.composition_id] = entry
     elif entry is not None and order.revision_composition is not None:
