@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from uuid import UUID
 
 from acm_participant._cache import CompositionEntry
@@ -62,36 +62,16 @@ def on_prime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
 async def _prime(ctx: RuntimeContext, order: PrimeOrderMsg, entry: CompositionEntry) -> None:
     started = time.monotonic()
     elements = list(entry.definitions.values())
-    try:
-        await ctx.handler.prime(order.composition_id, elements)
-        state, result, message = AcTypeState.PRIMED, StateChangeResult.NO_ERROR, "Primed"
-    except asyncio.CancelledError:
-        raise
-    except OperationNotSupported:
-        if ctx.settings.fail_unsupported_operation:
-            state, result, message = (
-                AcTypeState.COMMISSIONED,
-                StateChangeResult.FAILED,
-                "Not supported",
-            )
-        else:
-            state, result, message = (
-                AcTypeState.PRIMED,
-                StateChangeResult.NO_ERROR,
-                "Not implemented",
-            )
-    except Exception as exc:
-        _log.warning("prime of %s failed: %s", order.composition_id, exc, exc_info=True)
-        state, result = AcTypeState.COMMISSIONED, StateChangeResult.FAILED
-        message = (str(exc) or type(exc).__name__)[:MAX_MESSAGE_LENGTH]
-    await ctx.outbox.prime_ack(
-        composition_id=order.composition_id,
-        state=state,
-        result=result,
-        message=message,
-        response_to=order.message_id,
+    state, result, message = await _attempt(
+        ctx,
+        "prime",
+        order,
+        lambda: ctx.handler.prime(order.composition_id, elements),
+        reached=AcTypeState.PRIMED,
+        kept=AcTypeState.COMMISSIONED,
+        done="Primed",
     )
-    ctx.observer.operation_finished("prime", result.value, time.monotonic() - started)
+    await _ack(ctx, "prime", order, started, state, result, message)
 
 
 async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
@@ -101,31 +81,58 @@ async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
         state, result = AcTypeState.COMMISSIONED, StateChangeResult.NO_ERROR
         message = "Already deprimed or never primed"
     else:
-        try:
-            await ctx.handler.deprime(order.composition_id, list(entry.definitions.values()))
-            state, result, message = (
-                AcTypeState.COMMISSIONED,
-                StateChangeResult.NO_ERROR,
-                "Deprimed",
-            )
-        except asyncio.CancelledError:
-            raise
-        except OperationNotSupported:
-            if ctx.settings.fail_unsupported_operation:
-                state, result, message = (
-                    AcTypeState.PRIMED,
-                    StateChangeResult.FAILED,
-                    "Not supported",
-                )
-            else:
-                state, result = AcTypeState.COMMISSIONED, StateChangeResult.NO_ERROR
-                message = "Not implemented"
-        except Exception as exc:
-            _log.warning("deprime of %s failed: %s", order.composition_id, exc, exc_info=True)
-            state, result = AcTypeState.PRIMED, StateChangeResult.FAILED
-            message = (str(exc) or type(exc).__name__)[:MAX_MESSAGE_LENGTH]
+        state, result, message = await _attempt(
+            ctx,
+            "deprime",
+            order,
+            lambda: ctx.handler.deprime(order.composition_id, list(entry.definitions.values())),
+            reached=AcTypeState.COMMISSIONED,
+            kept=AcTypeState.PRIMED,
+            done="Deprimed",
+        )
         if result is StateChangeResult.NO_ERROR:
             ctx.cache.drop_composition(order.composition_id)
+    await _ack(ctx, "deprime", order, started, state, result, message)
+
+
+async def _attempt(
+    ctx: RuntimeContext,
+    operation: str,
+    order: PrimeOrderMsg,
+    call: Callable[[], Awaitable[None]],
+    *,
+    reached: AcTypeState,
+    kept: AcTypeState,
+    done: str,
+) -> tuple[AcTypeState, StateChangeResult, str]:
+    """Run the handler's prime or deprime: ``reached`` on success, ``kept`` on failure.
+
+    A handler without the operation succeeds as "Not implemented" unless the settings say
+    unsupported operations fail.
+    """
+    try:
+        await call()
+    except asyncio.CancelledError:
+        raise
+    except OperationNotSupported:
+        if ctx.settings.fail_unsupported_operation:
+            return kept, StateChangeResult.FAILED, "Not supported"
+        return reached, StateChangeResult.NO_ERROR, "Not implemented"
+    except Exception as exc:
+        _log.warning("%s of %s failed: %s", operation, order.composition_id, exc, exc_info=True)
+        return kept, StateChangeResult.FAILED, (str(exc) or type(exc).__name__)[:MAX_MESSAGE_LENGTH]
+    return reached, StateChangeResult.NO_ERROR, done
+
+
+async def _ack(
+    ctx: RuntimeContext,
+    operation: str,
+    order: PrimeOrderMsg,
+    started: float,
+    state: AcTypeState,
+    result: StateChangeResult,
+    message: str,
+) -> None:
     await ctx.outbox.prime_ack(
         composition_id=order.composition_id,
         state=state,
@@ -133,4 +140,4 @@ async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
         message=message,
         response_to=order.message_id,
     )
-    ctx.observer.operation_finished("deprime", result.value, time.monotonic() - started)
+    ctx.observer.operation_finished(operation, result.value, time.monotonic() - started)
