@@ -7,6 +7,7 @@ The runtime acts on the elements of the message's start phase only; ACM-R walks 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -32,7 +33,13 @@ from acm_participant.protocol.enums import (
     MigrationState,
 )
 
-__all__ = ["composition_element_for", "on_deploy", "on_state_change", "on_update"]
+__all__ = [
+    "cached_elements",
+    "composition_element_for",
+    "on_deploy",
+    "on_state_change",
+    "on_update",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -55,6 +62,25 @@ def composition_element_for(
         properties=dict(properties),
         out_properties=dict(cached.out_properties),
     )
+
+
+def cached_elements(
+    ctx: RuntimeContext,
+    instance: InstanceEntry,
+    composition_id: UUID,
+    listed: Iterable[ElementOrder],
+) -> Iterator[tuple[ElementEntry, ElementOrder | None, CompositionElement]]:
+    """Each element cached for ``instance``, with its entry in the message (None when the message
+    does not list it) and its composition element (``composition_element_for``)."""
+    by_id = {e.element_id: e for e in listed}
+    for entry in list(instance.elements.values()):
+        order = by_id.get(entry.element_id)
+        properties = order.composition_properties if order is not None else None
+        yield (
+            entry,
+            order,
+            composition_element_for(ctx, composition_id, entry.definition, properties),
+        )
 
 
 def _element_entry(order: ElementOrder, previous: ElementEntry | None) -> ElementEntry:
@@ -95,15 +121,9 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
     if order.revision_instance is not None:
         instance.revision_id = order.revision_instance
 
-    by_id = {e.element_id: e for e in order.elements}
-    for entry in list(instance.elements.values()):
-        listed = by_id.get(entry.element_id)
-        composition = composition_element_for(
-            ctx,
-            order.composition_id,
-            entry.definition,
-            listed.composition_properties if listed is not None else None,
-        )
+    for entry, _, composition in cached_elements(
+        ctx, instance, order.composition_id, order.elements
+    ):
         if start_phase(composition.properties) != order.start_phase:
             continue
         key = (order.instance_id, entry.element_id)
@@ -195,16 +215,10 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
             )
         return
 
-    by_id = {e.element_id: e for e in order.elements}
     deploy_to, lock_to = _TRANSITION[operation]
-    for entry in list(instance.elements.values()):
-        listed = by_id.get(entry.element_id)
-        composition = composition_element_for(
-            ctx,
-            instance.composition_id,
-            entry.definition,
-            listed.composition_properties if listed is not None else None,
-        )
+    for entry, listed, composition in cached_elements(
+        ctx, instance, instance.composition_id, order.elements
+    ):
         phase = start_phase(composition.properties)
         if operation is Operation.UNDEPLOY and entry.migration_state is MigrationState.NEW:
             phase = 0

@@ -7,7 +7,7 @@ from functools import partial
 from acm_participant._cache import ElementEntry, InstanceEntry
 from acm_participant._context import RuntimeContext
 from acm_participant._elements import ElementJob, spawn_element_job
-from acm_participant._instances import composition_element_for
+from acm_participant._instances import cached_elements
 from acm_participant._orders import PrepareOrderMsg
 from acm_participant._outcomes import Operation
 from acm_participant._phases import next_stage, stages
@@ -42,15 +42,9 @@ def on_prepare(ctx: RuntimeContext, order: PrepareOrderMsg) -> None:
             entry.definition = element.definition
             if element.properties:
                 entry.properties = dict(element.properties)
-    by_id = {e.element_id: e for e in order.elements}
-    for entry in list(instance.elements.values()):
-        listed = by_id.get(entry.element_id)
-        composition = composition_element_for(
-            ctx,
-            instance.composition_id,
-            entry.definition,
-            listed.composition_properties if listed is not None else None,
-        )
+    for entry, _, composition in cached_elements(
+        ctx, instance, instance.composition_id, order.elements
+    ):
         current = entry.as_instance_element(order.instance_id)
         if order.pre_deploy:
             element_stages = stages(composition.properties, "prepare")
