@@ -10,6 +10,7 @@ undeployed once, acking DELETED.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from uuid import UUID
 
@@ -159,11 +160,7 @@ def _spawn_stage(
     element_stages = stages(walked.properties, "migrate")
     if order.stage not in element_stages:
         return
-    following = (
-        previous_stage(element_stages, order.stage)
-        if order.rollback
-        else next_stage(element_stages, order.stage)
-    )
+    following = _following_stage(order, element_stages)
     before = entry.as_instance_element(order.instance_id)
     migrated = entry.as_instance_element(
         order.instance_id, merge_properties(entry.properties, element.properties)
@@ -235,11 +232,7 @@ def _spawn_addition(
     element_stages = stages(target.properties, "migrate")
     if order.stage not in element_stages:
         return
-    following = (
-        previous_stage(element_stages, order.stage)
-        if order.rollback
-        else next_stage(element_stages, order.stage)
-    )
+    following = _following_stage(order, element_stages)
     entry = instance.elements.get(element.element_id)
     if entry is None:
         entry = ElementEntry(
@@ -285,6 +278,13 @@ def _spawn_addition(
             on_finished=finished,
         ),
     )
+
+
+def _following_stage(order: MigrationOrderMsg, element_stages: Sequence[int]) -> int | None:
+    """The element's stage after this one: a rollback walks the stages downwards."""
+    if order.rollback:
+        return previous_stage(element_stages, order.stage)
+    return next_stage(element_stages, order.stage)
 
 
 def _maybe_complete(ctx: RuntimeContext, instance: InstanceEntry, going: UUID) -> None:
