@@ -178,15 +178,18 @@ class ParticipantRuntime:
         try:
             # Stop taking new work first: an operation arriving during the drain would start
             # work nobody waits for; unconsumed records stay on the broker for another replica.
+            # The consume loop is awaited only after DEREGISTER went out: the Kafka client may
+            # take its time to unwind, and must not hold up the goodbye.
             consume, heartbeat = self._loops[0], self._loops[1]
-            for loop in (consume, heartbeat):
-                loop.cancel()
-            for loop in (consume, heartbeat):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await loop
+            consume.cancel()
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
             await self._ctx.tasks.drain(self._settings.shutdown_grace_ms / 1000)
             await self._outbox.deregister()
             self._liveness.on_deregistered()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await consume
             try:
                 await self._ctx.handler.stop()
             except Exception:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.signals import interactive_sigint
+
 pytestmark = pytest.mark.integration
 
 STARTED = re.compile(r"participant started: .*log (/\S+?)/participant-")
@@ -49,6 +51,7 @@ def test_demo_stops_the_stack_and_the_participant_when_interrupted():
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"},
+        preexec_fn=interactive_sigint,
     )
     run_dir = None
     lines: list[str] = []

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kserve_participant.devstack.processes import is_alive
+from tests.integration.signals import interactive_sigint
 
 pytestmark = pytest.mark.integration
 
@@ -40,6 +41,7 @@ def test_stack_processes_are_gone_when_owner_is_signalled(tmp_path, signum):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interactive_sigint,
     )
     pids: dict[str, int] = {}
     left: dict[str, int] = {}
