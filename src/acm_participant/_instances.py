@@ -19,6 +19,7 @@ from acm_participant._merge import merge_properties
 from acm_participant._orders import (
     DeployOrderMsg,
     ElementOrder,
+    InstanceOrderMsg,
     StateChangeOrderMsg,
     UpdateOrderMsg,
 )
@@ -35,6 +36,7 @@ from acm_participant.protocol.enums import (
 
 __all__ = [
     "cached_elements",
+    "cached_instance",
     "composition_element_for",
     "on_deploy",
     "on_state_change",
@@ -62,6 +64,23 @@ def composition_element_for(
         properties=dict(properties),
         out_properties=dict(cached.out_properties),
     )
+
+
+def cached_instance(
+    ctx: RuntimeContext, order: InstanceOrderMsg, deploy_state: DeployState, lock_state: LockState
+) -> InstanceEntry:
+    """The cached instance, or a new one in these states when the runtime never saw it."""
+    instance = ctx.cache.instances.get(order.instance_id)
+    if instance is None:
+        instance = InstanceEntry(
+            instance_id=order.instance_id,
+            composition_id=order.composition_id,
+            revision_id=order.revision_instance,
+            deploy_state=deploy_state,
+            lock_state=lock_state,
+        )
+        ctx.cache.instances[order.instance_id] = instance
+    return instance
 
 
 def cached_elements(

@@ -17,7 +17,7 @@ from uuid import UUID
 from acm_participant._cache import ElementEntry, InstanceEntry
 from acm_participant._context import RuntimeContext
 from acm_participant._elements import ElementJob, spawn_element_job
-from acm_participant._instances import composition_element_for
+from acm_participant._instances import cached_instance, composition_element_for
 from acm_participant._merge import merge_properties
 from acm_participant._orders import ElementOrder, MigrationOrderMsg
 from acm_participant._outcomes import Operation
@@ -37,17 +37,7 @@ def on_migration(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
 
 
 def _instance(ctx: RuntimeContext, order: MigrationOrderMsg) -> InstanceEntry:
-    instance = ctx.cache.instances.get(order.instance_id)
-    if instance is None:
-        instance = InstanceEntry(
-            instance_id=order.instance_id,
-            composition_id=order.composition_id,
-            revision_id=order.revision_instance,
-            deploy_state=DeployState.DEPLOYED,
-            lock_state=LockState.LOCKED,
-        )
-        ctx.cache.instances[order.instance_id] = instance
-    return instance
+    return cached_instance(ctx, order, DeployState.DEPLOYED, LockState.LOCKED)
 
 
 def _entry_for(instance: InstanceEntry, element: ElementOrder) -> ElementEntry:
@@ -65,9 +55,7 @@ def _entry_for(instance: InstanceEntry, element: ElementOrder) -> ElementEntry:
 
 
 def _precheck(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
-    instance = ctx.cache.instances.get(order.instance_id)
-    if instance is None:
-        instance = _instance(ctx, order)
+    instance = _instance(ctx, order)
     instance.sub_state = SubState.MIGRATION_PRECHECKING
     for element in order.elements:
         # A dry run: an element the instance does not hold yet (NEW) is checked, not cached.

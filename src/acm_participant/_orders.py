@@ -25,6 +25,7 @@ __all__ = [
     "DefinitionOrder",
     "DeployOrderMsg",
     "ElementOrder",
+    "InstanceOrderMsg",
     "MigrationOrderMsg",
     "PrepareOrderMsg",
     "PrimeOrderMsg",
@@ -66,7 +67,9 @@ class ElementOrder:
 
 
 @dataclass(frozen=True)
-class _InstanceMsg:
+class InstanceOrderMsg:
+    """What every instance operation order carries."""
+
     message_id: UUID | None
     instance_id: UUID
     composition_id: UUID
@@ -89,13 +92,13 @@ class PrimeOrderMsg:
 
 
 @dataclass(frozen=True)
-class DeployOrderMsg(_InstanceMsg):
+class DeployOrderMsg(InstanceOrderMsg):
     start_phase: int
     first_start_phase: bool
 
 
 @dataclass(frozen=True)
-class StateChangeOrderMsg(_InstanceMsg):
+class StateChangeOrderMsg(InstanceOrderMsg):
     deploy_order: DeployOrder
     lock_order: LockOrder
     start_phase: int
@@ -103,12 +106,12 @@ class StateChangeOrderMsg(_InstanceMsg):
 
 
 @dataclass(frozen=True)
-class UpdateOrderMsg(_InstanceMsg):
+class UpdateOrderMsg(InstanceOrderMsg):
     rollback: bool
 
 
 @dataclass(frozen=True)
-class MigrationOrderMsg(_InstanceMsg):
+class MigrationOrderMsg(InstanceOrderMsg):
     composition_target_id: UUID
     revision_composition_target: UUID | None
     precheck: bool
@@ -118,7 +121,7 @@ class MigrationOrderMsg(_InstanceMsg):
 
 
 @dataclass(frozen=True)
-class PrepareOrderMsg(_InstanceMsg):
+class PrepareOrderMsg(InstanceOrderMsg):
     pre_deploy: bool
     stage: int
 

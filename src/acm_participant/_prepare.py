@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from acm_participant._cache import ElementEntry, InstanceEntry
+from acm_participant._cache import ElementEntry
 from acm_participant._context import RuntimeContext
 from acm_participant._elements import ElementJob, spawn_element_job
-from acm_participant._instances import cached_elements
+from acm_participant._instances import cached_elements, cached_instance
 from acm_participant._orders import PrepareOrderMsg
 from acm_participant._outcomes import Operation
 from acm_participant._phases import next_stage, stages
@@ -17,16 +17,12 @@ __all__ = ["on_prepare"]
 
 
 def on_prepare(ctx: RuntimeContext, order: PrepareOrderMsg) -> None:
-    instance = ctx.cache.instances.get(order.instance_id)
-    if instance is None:
-        instance = InstanceEntry(
-            instance_id=order.instance_id,
-            composition_id=order.composition_id,
-            revision_id=order.revision_instance,
-            deploy_state=DeployState.UNDEPLOYED if order.pre_deploy else DeployState.DEPLOYED,
-            lock_state=LockState.NONE if order.pre_deploy else LockState.LOCKED,
-        )
-        ctx.cache.instances[order.instance_id] = instance
+    instance = cached_instance(
+        ctx,
+        order,
+        DeployState.UNDEPLOYED if order.pre_deploy else DeployState.DEPLOYED,
+        LockState.NONE if order.pre_deploy else LockState.LOCKED,
+    )
     instance.sub_state = SubState.PREPARING if order.pre_deploy else SubState.REVIEWING
     for element in order.elements:
         entry = instance.elements.get(element.element_id)

@@ -201,7 +201,7 @@ def read_prime(message: ParticipantPrime, me: UUID) -> PrimeOrderMsg:
 
 
 class _InstanceFields(TypedDict):
-    """What every instance order carries (the fields of ``_orders._InstanceMsg``)."""
+    """What every instance order carries (the fields of ``InstanceOrderMsg``)."""
 
     message_id: UUID | None
     instance_id: UUID
