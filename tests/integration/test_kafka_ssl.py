@@ -207,3 +207,33 @@ async def test_participant_process_registers_over_mtls_when_configured_with_java
     log = participant.output()
     for line in key_lines(info.kafka_ssl_client_key):
         assert line not in log
+
+
+async def test_participant_process_exits_with_broker_code_naming_the_keystore_when_it_has_no_cert(
+    stack: Stack, tmp_path: Path
+):
+    info = stack.info
+    topics = Topics.fresh()
+    config = participant_config(
+        topics=topics,
+        participant_id=uuid4(),
+        bootstrap=info.kafka_ssl_bootstrap,
+        kubeconfig=info.kubeconfig,
+        port=free_port(),
+        extra={
+            "participant": {
+                "intermediaryParameters": {
+                    "kafka": {
+                        "properties": {"ssl.truststore.location": str(info.kafka_ssl_ca_file)}
+                    }
+                }
+            }
+        },
+    )
+    async with participant_process(
+        tmp_path, config, env={"KAFKA_SECURITY_PROTOCOL": "SSL"}
+    ) as participant:
+        code = await participant.wait_exit(within=HANG_GUARD_S)
+
+    assert code == 3
+    assert "requires a client certificate and none is configured" in participant.output()

@@ -102,7 +102,8 @@ async def probe_broker(
 ) -> None:
     """Returns once the broker accepted a connection (and login); raises when it will not.
 
-    Raises :class:`TransportAuthError` after ``auth_attempts`` rejected logins, and
+    Raises :class:`TransportAuthError` after ``auth_attempts`` rejected logins or refused TLS
+    handshakes (see :mod:`acm_participant.transport.kafka_tls`), and
     :class:`TransportError` when no server answered within ``deadline_s``.
     """
     loop = asyncio.get_running_loop()

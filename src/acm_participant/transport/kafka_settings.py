@@ -106,6 +106,26 @@ class KafkaSettings(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_tls_files(self) -> KafkaSettings:
+        """Unreadable PEM files or a key that does not fit its certificate are configuration
+        errors: report them here, naming the file, rather than at the first connection."""
+        if not self.uses_ssl:
+            return self
+        for what, path in (
+            ("CA file (ssl.truststore.location / ssl.ca.location)", self.ssl_cafile),
+            ("client certificate (ssl.keystore.location)", self.ssl_certfile),
+            ("client key (ssl.key.location)", self.ssl_keyfile),
+        ):
+            if path is not None and not path.is_file():
+                raise ValueError(f"{what} not found: {path}")
+        try:
+            self.ssl_context()
+        except (OSError, ssl.SSLError) as exc:
+            # ssl's messages name the failing PEM step, never the key or its password
+            raise ValueError(f"cannot load the TLS files: {exc}") from None
+        return self
+
     @classmethod
     def from_properties(
         cls, bootstrap_servers: str | list[str], properties: Mapping[str, str], **overrides: Any
