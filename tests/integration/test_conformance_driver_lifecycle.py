@@ -4,7 +4,6 @@ migrate in stages with a NEW and a REMOVED element, undeploy, delete, deprime.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
@@ -18,7 +17,6 @@ from acm_participant.protocol import (
 from acm_participant.sim import AcmRuntimeDriver, ElementSpec
 from acm_participant.testing import participant_with_driver, runtime_group
 from acm_participant.transport.base import Subscription
-from tests.integration.conformance_harness import Harness, kafka_harness
 from tests.unit.runtime.builders import (
     ELEMENT_TYPE_NAME,
     ELEMENT_TYPE_VERSION,
@@ -27,12 +25,6 @@ from tests.unit.runtime.builders import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 def template(name: str, version: str, **properties: object) -> ToscaNodeTemplate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -34,10 +34,8 @@ from acm_participant.protocol.enums import (
 )
 from acm_participant.runtime import ParticipantRuntime
 from tests.integration.conformance_harness import (
-    Harness,
     deployed,
     element_acks,
-    kafka_harness,
     prime,
     raw,
     states,
@@ -53,12 +51,6 @@ pytestmark = pytest.mark.integration
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 INSTANT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(\d{3}|\d{6}|\d{9}))?Z$")
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 def nulls_in(value: Any) -> bool:

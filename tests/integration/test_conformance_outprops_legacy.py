@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from tests.integration.conformance_harness import (
     Harness,
     element_acks,
     entry_of,
-    kafka_harness,
     prime,
     raw,
     states,
@@ -35,12 +33,6 @@ OUTCOME = ElementOutcome(
     operational_state="ENABLED",
     use_state="IDLE",
 )
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 async def deploy_with_out_properties(

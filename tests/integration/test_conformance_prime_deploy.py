@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
@@ -24,11 +23,9 @@ from acm_participant.protocol import (
 )
 from acm_participant.protocol.enums import AcTypeState, StateChangeResult
 from tests.integration.conformance_harness import (
-    Harness,
     deployed,
     element_acks,
     entry_of,
-    kafka_harness,
     prime,
     raw,
     states,
@@ -43,12 +40,6 @@ from tests.unit.runtime.builders import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 def two_phase_world(second_phase: object = 1) -> World:

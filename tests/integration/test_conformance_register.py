@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
@@ -16,7 +15,6 @@ from acm_participant.protocol import (
     ParticipantStatusReq,
 )
 from acm_participant.testing import participant_under_test
-from tests.integration.conformance_harness import Harness, kafka_harness
 from tests.unit.runtime.builders import (
     OTHER_PARTICIPANT,
     PARTICIPANT_ID,
@@ -24,12 +22,6 @@ from tests.unit.runtime.builders import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 async def test_c14_register_at_start_carries_ids_and_stable_supported_types(harness):

@@ -7,28 +7,19 @@ each operation) and read the sync topic each in its own group.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
 from acm_participant.protocol import DeployOrder, ParticipantPrimeAck, ParticipantStatus
 from tests.integration.conformance_harness import (
-    Harness,
     element_acks,
-    kafka_harness,
     prime,
     states,
 )
 from tests.unit.runtime.builders import RecordingHandler, World
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 async def test_replicas_one_of_two_handles_each_operation_when_sharing_the_group(harness):

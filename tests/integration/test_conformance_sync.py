@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
@@ -19,22 +18,14 @@ from acm_participant.protocol import (
     StateChangeResult,
 )
 from tests.integration.conformance_harness import (
-    Harness,
     deployed,
     element_acks,
-    kafka_harness,
     prime,
     states,
 )
 from tests.unit.runtime.builders import PARTICIPANT_ID, Element, RecordingHandler, World
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 async def test_c52_restart_sync_rebuilds_caches_so_undeploy_works_without_deploy(harness):

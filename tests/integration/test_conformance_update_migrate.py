@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from acm_participant.protocol import DeployOrder, ParticipantReqSync, ToscaConceptIdentifier
 from acm_participant.protocol.enums import MigrationState
 from tests.integration.conformance_harness import (
-    Harness,
     deployed,
     element_acks,
     entry_of,
-    kafka_harness,
     prime,
     states,
 )
@@ -22,12 +18,6 @@ from tests.unit.runtime.builders import Element, RecordingHandler, World
 pytestmark = pytest.mark.integration
 
 TARGET_DEFINITION = ToscaConceptIdentifier(name="onap.element.Example", version="1.2.4")
-
-
-@pytest.fixture
-async def harness(stack) -> AsyncIterator[Harness]:
-    async with kafka_harness(stack.info.kafka_bootstrap) as h:
-        yield h
 
 
 def target_of(world: World, stage: object = None, **properties: object) -> World:
