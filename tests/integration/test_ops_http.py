@@ -8,9 +8,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from lightkube.generic_resource import create_namespaced_resource
 
 from kserve_participant.devstack import Stack
-from tests.integration.kserve_support import entity
+from kserve_participant.kserve.ownership import LABEL_MANAGED_BY, LABEL_PARTICIPANT_ID, MANAGED_BY
+from tests.integration.kserve_support import entity, load_sample
 from tests.integration.ops_support import (
     Topics,
     element_results,
@@ -21,6 +23,10 @@ from tests.integration.ops_support import (
     participant_process,
     prime_kserve,
     runtime_driver,
+)
+
+InferenceService = create_namespaced_resource(
+    "serving.kserve.io", "v1beta1", "InferenceService", "inferenceservices"
 )
 
 pytestmark = pytest.mark.integration
@@ -94,11 +100,23 @@ async def test_health_and_readiness_flip_when_api_server_stops_and_returns(stack
         await participant.wait_ready()
 
 
+async def _foreign_ready_service(kube_admin, namespace: str) -> None:
+    """An InferenceService another participant manages, next to ours: never counted as ours."""
+    body = load_sample("docs__samples__istio-dex__sklearn.yaml")
+    body["metadata"] = {
+        "name": "someone-elses",
+        "namespace": namespace,
+        "labels": {LABEL_MANAGED_BY: MANAGED_BY, LABEL_PARTICIPANT_ID: str(uuid4())},
+    }
+    await kube_admin.create(InferenceService.from_dict(body))  # the stand-in marks it Ready
+
+
 async def test_metrics_move_when_an_instance_is_deployed(
-    stack, standin_controller, namespace, tmp_path
+    stack, standin_controller, namespace, tmp_path, kube_admin
 ):
     topics = Topics.fresh()
     config = _config(stack, topics)
+    await _foreign_ready_service(kube_admin, namespace)
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
         participant_process(tmp_path, config) as participant,

@@ -32,7 +32,11 @@ from kserve_participant.config import ConfigError, Settings
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
 from kserve_participant.kserve.handler import KServeElementHandler
-from kserve_participant.kserve.ownership import LABEL_MANAGED_BY, MANAGED_BY
+from kserve_participant.kserve.ownership import (
+    LABEL_MANAGED_BY,
+    LABEL_PARTICIPANT_ID,
+    MANAGED_BY,
+)
 from kserve_participant.kserve.readiness import assess
 from kserve_participant.web.auth import BasicAuth
 from kserve_participant.web.health import HealthState
@@ -140,7 +144,12 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
         k8s,
         WatchSettings(
             cluster_wide=settings.kserve_participant.watch_scope == "cluster",
-            labels={LABEL_MANAGED_BY: MANAGED_BY},
+            # Only this participant's objects: other participants sharing the cluster (or the
+            # namespace) are none of its business, nor of its metrics.
+            labels={
+                LABEL_MANAGED_BY: MANAGED_BY,
+                LABEL_PARTICIPANT_ID: str(handler_settings.participant_id),
+            },
         ),
     )
     watch.subscribe(ReadinessTally(metrics))
