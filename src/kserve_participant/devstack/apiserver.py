@@ -13,16 +13,14 @@ import httpx
 
 from kserve_participant.devstack.pki import Pki
 from kserve_participant.devstack.processes import (
-    DaemonDied,
     ManagedProcess,
     free_ports,
+    retry_on_port_clash,
     spawn,
     wait_until,
 )
 
 __all__ = ["ApiServer"]
-
-_ATTEMPTS = 3
 
 
 @dataclass
@@ -40,14 +38,12 @@ class ApiServer:
 
     def start(self, *, timeout: float = 60.0) -> None:
         """Fresh start on a new free port."""
-        for attempt in range(1, _ATTEMPTS + 1):
+
+        def on_a_free_port() -> None:
             (self.port,) = free_ports(1)
-            try:
-                self._launch(timeout=timeout)
-                return
-            except DaemonDied:
-                if attempt == _ATTEMPTS or "address already in use" not in self._log_text():
-                    raise
+            self._launch(timeout=timeout)
+
+        retry_on_port_clash(on_a_free_port, self._log_path)
 
     def restart(self, *, timeout: float = 60.0) -> None:
         """Start again after ``stop``, on the same port (etcd keeps the data)."""
@@ -86,7 +82,7 @@ class ApiServer:
                 "--v=1",
             ],
             run_dir=self.directory,
-            log_path=self.directory / "apiserver.log",
+            log_path=self._log_path,
             marker=f"--token-auth-file={pki.token_file}",
         )
         wait_until(self._ready, process=self.process, what="/readyz", timeout=timeout)
@@ -99,8 +95,6 @@ class ApiServer:
             return False
         return response.status_code == 200
 
-    def _log_text(self) -> str:
-        try:
-            return (self.directory / "apiserver.log").read_text(errors="replace").lower()
-        except FileNotFoundError:
-            return ""
+    @property
+    def _log_path(self) -> Path:
+        return self.directory / "apiserver.log"

@@ -9,16 +9,14 @@ from pathlib import Path
 import httpx
 
 from kserve_participant.devstack.processes import (
-    DaemonDied,
     ManagedProcess,
     free_ports,
+    retry_on_port_clash,
     spawn,
     wait_until,
 )
 
 __all__ = ["Etcd"]
-
-_ATTEMPTS = 3
 
 
 @dataclass
@@ -38,14 +36,12 @@ class Etcd:
         if seed is not None and not self._data.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
             shutil.copytree(seed, self._data)
-        for attempt in range(1, _ATTEMPTS + 1):
+
+        def on_free_ports() -> None:
             self.client_port, self.peer_port = free_ports(2)
-            try:
-                self._launch(timeout=timeout)
-                return
-            except DaemonDied:
-                if attempt == _ATTEMPTS or "address already in use" not in self._log_text():
-                    raise
+            self._launch(timeout=timeout)
+
+        retry_on_port_clash(on_free_ports, self._log_path)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -76,7 +72,7 @@ class Etcd:
                 "--log-level=warn",
             ],
             run_dir=self.directory,
-            log_path=self.directory / "etcd.log",
+            log_path=self._log_path,
             marker=f"--data-dir={data}",
         )
         wait_until(self._healthy, process=self.process, what="/health", timeout=timeout)
@@ -88,8 +84,6 @@ class Etcd:
             return False
         return response.status_code == 200 and '"health":"true"' in response.text
 
-    def _log_text(self) -> str:
-        try:
-            return (self.directory / "etcd.log").read_text(errors="replace").lower()
-        except FileNotFoundError:
-            return ""
+    @property
+    def _log_path(self) -> Path:
+        return self.directory / "etcd.log"

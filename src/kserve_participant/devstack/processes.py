@@ -27,6 +27,7 @@ __all__ = [
     "log_tail",
     "pid_file_alive",
     "read_pid_file",
+    "retry_on_port_clash",
     "run_together",
     "spawn",
     "stop_pid",
@@ -274,3 +275,23 @@ def free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def retry_on_port_clash(launch: Callable[[], None], log_path: Path, *, attempts: int = 3) -> None:
+    """Run ``launch`` (take free ports, start a daemon on them) again when the daemon died because
+    another process bound one of its ports between ``free_ports`` and the daemon's own bind."""
+    for attempt in range(1, attempts + 1):
+        try:
+            launch()
+            return
+        except DaemonDied:
+            if attempt == attempts or not _port_was_taken(log_path):
+                raise
+
+
+def _port_was_taken(log_path: Path) -> bool:
+    try:
+        text = log_path.read_text(errors="replace")
+    except FileNotFoundError:
+        return False
+    return "address already in use" in text.lower()

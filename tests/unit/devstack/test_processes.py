@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from kserve_participant.devstack.processes import (
     free_ports,
     is_alive,
     pid_file_alive,
+    retry_on_port_clash,
     run_together,
     spawn,
     stop_pid,
@@ -120,3 +122,44 @@ def test_managed_process_stops_when_stopped_right_after_spawn(tmp_path):
     process.stop()
 
     assert not process.alive()
+
+
+def _dies_first(times: int, log: Path, line: str) -> tuple[list[int], Callable[[], None]]:
+    launches: list[int] = []
+
+    def launch() -> None:
+        launches.append(len(launches) + 1)
+        if len(launches) <= times:
+            log.write_text(line)
+            raise DaemonDied("exited")
+
+    return launches, launch
+
+
+def test_retry_on_port_clash_launches_again_when_the_log_says_the_port_was_taken(tmp_path):
+    log = tmp_path / "daemon.log"
+    launches, launch = _dies_first(2, log, "listen tcp: bind: Address already in use\n")
+
+    retry_on_port_clash(launch, log)
+
+    assert launches == [1, 2, 3]
+
+
+def test_retry_on_port_clash_gives_up_when_the_daemon_died_for_another_reason(tmp_path):
+    log = tmp_path / "daemon.log"
+    launches, launch = _dies_first(1, log, "fatal: bad flag\n")
+
+    with pytest.raises(DaemonDied):
+        retry_on_port_clash(launch, log)
+
+    assert launches == [1]
+
+
+def test_retry_on_port_clash_gives_up_after_the_last_attempt_when_ports_keep_clashing(tmp_path):
+    log = tmp_path / "daemon.log"
+    launches, launch = _dies_first(5, log, "address already in use\n")
+
+    with pytest.raises(DaemonDied):
+        retry_on_port_clash(launch, log, attempts=3)
+
+    assert launches == [1, 2, 3]
