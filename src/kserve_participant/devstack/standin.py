@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,7 +139,7 @@ class StandInController:
                 raise
 
     async def _progress(self, namespace: str, name: str, generation: int, knobs: Knobs) -> None:
-        try:
+        with _background_write("status update", namespace, name):
             for delay_ms, phase in plan(knobs):
                 if delay_ms:
                     await asyncio.sleep(delay_ms / 1000)
@@ -163,51 +163,42 @@ class StandInController:
                     patch_type=PatchType.MERGE,
                 )
                 logger.info("%s/%s generation %d: %s", namespace, name, generation, phase.value)
-        except ApiError as error:
-            if error.status.code != 404:
-                logger.exception("status update of %s/%s failed", namespace, name)
-        except httpx2.HTTPError as error:
-            logger.warning(
-                "status update of %s/%s interrupted: %s", namespace, name, _describe(error)
-            )
 
     async def _finish_delete(self, namespace: str, name: str, uid: str, delay_ms: int) -> None:
         try:
-            if delay_ms:
-                await asyncio.sleep(delay_ms / 1000)
-            while True:
-                current = await self.client.get(InferenceService, name, namespace=namespace)
-                meta = _metadata(current)
-                remaining = [f for f in meta.finalizers or [] if f != FINALIZER]
-                patch = {
-                    "metadata": {
-                        "finalizers": remaining,
-                        "resourceVersion": meta.resourceVersion,
-                    }
-                }
-                try:
-                    await self.client.patch(
-                        InferenceService,
-                        name,
-                        patch,
-                        namespace=namespace,
-                        patch_type=PatchType.MERGE,
-                    )
-                except ApiError as error:
-                    if error.status.code == 409:
-                        continue
-                    raise
-                logger.info("%s/%s: finalizer removed", namespace, name)
-                return
-        except ApiError as error:
-            if error.status.code != 404:
-                logger.exception("finalizer removal of %s/%s failed", namespace, name)
-        except httpx2.HTTPError as error:
-            logger.warning(
-                "finalizer removal of %s/%s interrupted: %s", namespace, name, _describe(error)
-            )
+            with _background_write("finalizer removal", namespace, name):
+                await self._remove_finalizer(namespace, name, delay_ms)
         finally:
             self._deleting.pop(uid, None)
+
+    async def _remove_finalizer(self, namespace: str, name: str, delay_ms: int) -> None:
+        """As KServe's controller does once its clean-up is done: drop our finalizer."""
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
+        while True:
+            current = await self.client.get(InferenceService, name, namespace=namespace)
+            meta = _metadata(current)
+            remaining = [f for f in meta.finalizers or [] if f != FINALIZER]
+            patch = {
+                "metadata": {
+                    "finalizers": remaining,
+                    "resourceVersion": meta.resourceVersion,
+                }
+            }
+            try:
+                await self.client.patch(
+                    InferenceService,
+                    name,
+                    patch,
+                    namespace=namespace,
+                    patch_type=PatchType.MERGE,
+                )
+            except ApiError as error:
+                if error.status.code == 409:
+                    continue
+                raise
+            logger.info("%s/%s: finalizer removed", namespace, name)
+            return
 
     def _forget(self, uid: str) -> None:
         tracked = self._tracked.pop(uid, None)
@@ -242,6 +233,19 @@ def _already_reconciled(obj: Any) -> bool:
     ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
     target = ((status.get("modelStatus") or {}).get("states") or {}).get("targetModelState")
     return bool(ready and ready[0].get("status") == "True") or target == "FailedToLoad"
+
+
+@contextlib.contextmanager
+def _background_write(what: str, namespace: str, name: str) -> Iterator[None]:
+    """A write in the background: an object gone meanwhile (404) is no error, a lost API server
+    is logged as an interruption, any other refusal with its traceback."""
+    try:
+        yield
+    except ApiError as error:
+        if error.status.code != 404:
+            logger.exception("%s of %s/%s failed", what, namespace, name)
+    except httpx2.HTTPError as error:
+        logger.warning("%s of %s/%s interrupted: %s", what, namespace, name, _describe(error))
 
 
 def _describe(error: Exception) -> str:
