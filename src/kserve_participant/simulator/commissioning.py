@@ -97,11 +97,13 @@ def check_commissioning(template: ServiceTemplate, log: ProblemLog) -> None:
     _check_composition_element_list(template, log)
 
 
+def _type_sections(template: ServiceTemplate) -> tuple[tuple[str, dict[str, dict[str, Any]]], ...]:
+    """The sections that define types, named as in the template."""
+    return (("data_types", template.data_types), ("node_types", template.node_types))
+
+
 def _check_versions(template: ServiceTemplate, log: ProblemLog) -> None:
-    for section, entries in (
-        ("data_types", template.data_types),
-        ("node_types", template.node_types),
-    ):
+    for section, entries in _type_sections(template):
         for name, body in entries.items():
             version = body.get("version")
             if version is not None and not VERSION_PATTERN.match(str(version)):
@@ -171,10 +173,7 @@ def _defined_versions(entries: Mapping[str, Mapping[str, Any]], name: str) -> li
 
 
 def _check_ancestors(template: ServiceTemplate, log: ProblemLog) -> None:
-    for section, entries in (
-        ("data_types", template.data_types),
-        ("node_types", template.node_types),
-    ):
+    for section, entries in _type_sections(template):
         for name, body in entries.items():
             parent = body.get("derived_from")
             if parent is None or str(parent).endswith(".Root"):
@@ -217,10 +216,7 @@ def _opt(value: Any) -> str | None:
 
 def _check_data_type_references(template: ServiceTemplate, log: ProblemLog) -> None:
     defined = {(name, _version_of(body)) for name, body in template.data_types.items()}
-    for section, entries in (
-        ("data_types", template.data_types),
-        ("node_types", template.node_types),
-    ):
+    for section, entries in _type_sections(template):
         for ref in _references(entries, section):
             if ref.name in PREDEFINED_DATA_TYPES and ref.version == NULL_VERSION:
                 continue
