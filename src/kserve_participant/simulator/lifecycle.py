@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-from uuid import uuid4
+from typing import Any, Protocol
+from uuid import UUID, uuid4
 
 from acm_participant.protocol import (
     AcTypeState,
@@ -41,7 +41,16 @@ from kserve_participant.simulator.tosca import InstanceSpec, ServiceTemplate
 __all__ = ["SimOptions", "Simulation", "StepRefused"]
 
 Acks = list[AutomationCompositionDeployAck]
-PhaseCall = Callable[[int, bool, float], Awaitable[Acks]]
+
+
+class PhaseOrder(Protocol):
+    """A driver order sent once per start phase (deploy, undeploy, delete)."""
+
+    def __call__(
+        self, instance_id: UUID, *, start_phase: int, first_start_phase: bool, timeout: float
+    ) -> Awaitable[Acks]: ...
+
+
 # How long the display waits for the cluster to show what an ack already said.
 SETTLE_S = 3.0
 
@@ -225,12 +234,7 @@ class Simulation:
         phases = self.driver.model.phases(instance)
         await self._start_status_follower()
 
-        def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
-            return self.driver.deploy(
-                instance.instance_id, start_phase=phase, first_start_phase=first, timeout=timeout
-            )
-
-        return await self._phases("deploy", phases, call, _ready)
+        return await self._phases("deploy", phases, self.driver.deploy, _ready)
 
     async def undeploy(self) -> StepRecord:
         instance = self._require_instance()
@@ -239,12 +243,7 @@ class Simulation:
         instance.deploy_state = DeployState.UNDEPLOYING
         phases = self.driver.model.phases(instance)[::-1]
 
-        def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
-            return self.driver.undeploy(
-                instance.instance_id, start_phase=phase, first_start_phase=first, timeout=timeout
-            )
-
-        return await self._phases("undeploy", phases, call, _gone)
+        return await self._phases("undeploy", phases, self.driver.undeploy, _gone)
 
     async def delete(self) -> StepRecord:
         instance = self._require_instance()
@@ -253,12 +252,7 @@ class Simulation:
         instance.deploy_state = DeployState.DELETING
         phases = self.driver.model.phases(instance)[::-1]
 
-        def call(phase: int, first: bool, timeout: float) -> Awaitable[Acks]:
-            return self.driver.delete(
-                instance.instance_id, start_phase=phase, first_start_phase=first, timeout=timeout
-            )
-
-        record = await self._phases("delete", phases, call, None)
+        record = await self._phases("delete", phases, self.driver.delete, None)
         if record.ok:
             self.state.deploy_state = "DELETED"
         return record
@@ -304,7 +298,7 @@ class Simulation:
         self,
         step: str,
         phases: list[int],
-        call: PhaseCall,
+        order: PhaseOrder,
         settled: Callable[[ServiceView], bool] | None,
     ) -> StepRecord:
         instance = self._require_instance()
@@ -320,7 +314,12 @@ class Simulation:
                 step, [e.properties for e in elements], default_s=self.options.max_operation_wait_s
             )
             try:
-                phase_acks = await call(phase, index == 0, timeout)
+                phase_acks = await order(
+                    instance.instance_id,
+                    start_phase=phase,
+                    first_start_phase=index == 0,
+                    timeout=timeout,
+                )
             except AckTimeout as exc:
                 return await self._timed_out(step, started, exc)
             acks.extend(phase_acks)
