@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from acm_participant._context import ElementAck, RuntimeContext
+from acm_participant._orders import InstanceOrderMsg
 from acm_participant._outcomes import (
     SUCCESS_MESSAGES,
     Operation,
@@ -46,6 +47,30 @@ class ElementJob:
     """On success, ack this stage with the element's current states instead of the final ones."""
     on_finished: Callable[[bool], None] | None = None
     """Called with the success flag after the cache is updated, before the ack is sent."""
+
+    @classmethod
+    def answering(
+        cls,
+        order: InstanceOrderMsg,
+        *,
+        operation: Operation,
+        composition_id: UUID,
+        element_id: UUID,
+        call: ElementCall,
+        next_stage: int | None = None,
+        on_finished: Callable[[bool], None] | None = None,
+    ) -> ElementJob:
+        """A job for one element of ``order``'s instance, acked in response to ``order``."""
+        return cls(
+            operation=operation,
+            composition_id=composition_id,
+            instance_id=order.instance_id,
+            element_id=element_id,
+            response_to=order.message_id,
+            call=call,
+            next_stage=next_stage,
+            on_finished=on_finished,
+        )
 
 
 def spawn_element_job(ctx: RuntimeContext, job: ElementJob) -> asyncio.Task[None]:

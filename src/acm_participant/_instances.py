@@ -149,12 +149,11 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
         if ctx.tasks.running_operation(key) == Operation.DEPLOY.value:
             _log.info("deploy of %s already running: retry joins it", entry.element_id)
             continue
-        job = ElementJob(
+        job = ElementJob.answering(
+            order,
             operation=Operation.DEPLOY,
             composition_id=order.composition_id,
-            instance_id=order.instance_id,
             element_id=entry.element_id,
-            response_to=order.message_id,
             call=partial(
                 ctx.handler.deploy, composition, entry.as_instance_element(order.instance_id)
             ),
@@ -257,12 +256,11 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
         }[operation]
         spawn_element_job(
             ctx,
-            ElementJob(
+            ElementJob.answering(
+                order,
                 operation=operation,
                 composition_id=instance.composition_id,
-                instance_id=order.instance_id,
                 element_id=entry.element_id,
-                response_to=order.message_id,
                 call=partial(method, composition, entry.as_instance_element(order.instance_id)),
             ),
         )
@@ -298,12 +296,11 @@ def on_update(ctx: RuntimeContext, order: UpdateOrderMsg) -> None:
         )
         spawn_element_job(
             ctx,
-            ElementJob(
+            ElementJob.answering(
+                order,
                 operation=Operation.UPDATE,
                 composition_id=instance.composition_id,
-                instance_id=order.instance_id,
                 element_id=entry.element_id,
-                response_to=order.message_id,
                 call=partial(
                     ctx.handler.update,
                     composition,

@@ -75,12 +75,11 @@ def _precheck(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
         )
         spawn_element_job(
             ctx,
-            ElementJob(
+            ElementJob.answering(
+                order,
                 operation=Operation.PRECHECK,
                 composition_id=order.composition_id,
-                instance_id=order.instance_id,
                 element_id=element.element_id,
-                response_to=order.message_id,
                 call=partial(
                     ctx.handler.migrate_precheck,
                     composition,
@@ -168,12 +167,11 @@ def _spawn_stage(
 
     spawn_element_job(
         ctx,
-        ElementJob(
+        ElementJob.answering(
+            order,
             operation=operation,
             composition_id=leaving,
-            instance_id=order.instance_id,
             element_id=entry.element_id,
-            response_to=order.message_id,
             call=partial(method, composition, target, before, migrated, order.stage),
             next_stage=following,
             on_finished=finished,
@@ -192,12 +190,11 @@ def _spawn_removal(
     entry.migration_state = MigrationState.REMOVED
     spawn_element_job(
         ctx,
-        ElementJob(
+        ElementJob.answering(
+            order,
             operation=Operation.ROLLBACK_REMOVED if order.rollback else Operation.MIGRATE_REMOVED,
             composition_id=leaving,
-            instance_id=order.instance_id,
             element_id=entry.element_id,
-            response_to=order.message_id,
             call=partial(
                 ctx.handler.undeploy, composition, entry.as_instance_element(order.instance_id)
             ),
@@ -255,12 +252,11 @@ def _spawn_addition(
 
     spawn_element_job(
         ctx,
-        ElementJob(
+        ElementJob.answering(
+            order,
             operation=Operation.ROLLBACK if order.rollback else Operation.MIGRATE,
-            instance_id=order.instance_id,
             composition_id=going,
             element_id=element.element_id,
-            response_to=order.message_id,
             call=call,
             next_stage=following,
             on_finished=finished,

@@ -46,22 +46,20 @@ def on_prepare(ctx: RuntimeContext, order: PrepareOrderMsg) -> None:
             element_stages = stages(composition.properties, "prepare")
             if order.stage not in element_stages:
                 continue
-            job = ElementJob(
+            job = ElementJob.answering(
+                order,
                 operation=Operation.PREPARE,
                 composition_id=instance.composition_id,
-                instance_id=order.instance_id,
                 element_id=entry.element_id,
-                response_to=order.message_id,
                 call=partial(ctx.handler.prepare, composition, current, order.stage),
                 next_stage=next_stage(element_stages, order.stage),
             )
         else:
-            job = ElementJob(
+            job = ElementJob.answering(
+                order,
                 operation=Operation.REVIEW,
                 composition_id=instance.composition_id,
-                instance_id=order.instance_id,
                 element_id=entry.element_id,
-                response_to=order.message_id,
                 call=partial(ctx.handler.review, composition, current),
             )
         spawn_element_job(ctx, job)
