@@ -41,6 +41,28 @@ async def runtime_side(broker: MemoryBroker) -> AsyncIterator[AcmRuntimeDriver]:
         yield driver
 
 
+@asynccontextmanager
+async def participant_and_runtime(
+    handler: RecordingHandler, settings: ParticipantSettings = SETTINGS
+) -> AsyncIterator[AcmRuntimeDriver]:
+    """A participant running ``handler`` and the simulator's driver, on one in-memory broker."""
+    broker = MemoryBroker()
+    async with (
+        participant_under_test(handler, settings, transports=memory_transports(broker)),
+        runtime_side(broker) as driver,
+    ):
+        yield driver
+
+
+async def _instantiated(simulation: Simulation, files: Path) -> None:
+    """Connected, primed and instantiated: ready to deploy."""
+    assert (await simulation.connect()).ok
+    assert (await simulation.prime()).ok
+    report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
+    assert report.instance is not None
+    simulation.instantiate(report.instance)
+
+
 def _simulation(
     driver: AcmRuntimeDriver, tmp_path: Path, state: SimState, *, wait_s: float = 5.0
 ) -> tuple[Simulation, io.StringIO]:
@@ -77,11 +99,7 @@ async def test_workflow_deploys_lowest_phase_first_and_undeploys_highest_first_w
     files: Path,
 ):
     handler = RecordingHandler()
-    broker = MemoryBroker()
-    async with (
-        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
-        runtime_side(broker) as driver,
-    ):
+    async with participant_and_runtime(handler) as driver:
         simulation, _ = _simulation(driver, files, _new_state(files))
         ok = await run_workflow(
             simulation, tosca=files / "tosca.yml", instance=files / "instance.yml"
@@ -107,11 +125,7 @@ async def test_workflow_fails_with_the_reason_and_still_tears_down_when_an_eleme
         instance_yaml("{kserveInferenceEntities: [], fail: model cannot load}")
     )
     handler = RecordingHandler()
-    broker = MemoryBroker()
-    async with (
-        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
-        runtime_side(broker) as driver,
-    ):
+    async with participant_and_runtime(handler) as driver:
         simulation, output = _simulation(driver, files, _new_state(files))
         ok = await run_workflow(
             simulation, tosca=files / "tosca.yml", instance=files / "instance.yml"
@@ -131,17 +145,9 @@ async def test_deploy_times_out_and_the_participant_stops_when_an_element_never_
 ):
     (files / "instance.yml").write_text(instance_yaml("{kserveInferenceEntities: [], hang: true}"))
     handler = RecordingHandler()
-    broker = MemoryBroker()
-    async with (
-        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
-        runtime_side(broker) as driver,
-    ):
+    async with participant_and_runtime(handler) as driver:
         simulation, _ = _simulation(driver, files, _new_state(files), wait_s=1.0)
-        assert (await simulation.connect()).ok
-        assert (await simulation.prime()).ok
-        report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
-        assert report.instance is not None
-        simulation.instantiate(report.instance)
+        await _instantiated(simulation, files)
 
         record = await simulation.deploy()
 
@@ -200,17 +206,9 @@ async def test_delete_is_refused_like_the_runtime_when_the_instance_is_still_dep
     files: Path,
 ):
     handler = RecordingHandler()
-    broker = MemoryBroker()
-    async with (
-        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
-        runtime_side(broker) as driver,
-    ):
+    async with participant_and_runtime(handler) as driver:
         simulation, _ = _simulation(driver, files, _new_state(files))
-        assert (await simulation.connect()).ok
-        assert (await simulation.prime()).ok
-        report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
-        assert report.instance is not None
-        simulation.instantiate(report.instance)
+        await _instantiated(simulation, files)
         assert (await simulation.deploy()).ok
 
         refused = await simulation.delete()
@@ -230,17 +228,9 @@ async def test_deploy_shows_the_participants_reports_when_there_is_no_kubeconfig
         )
     )
     handler = RecordingHandler()
-    broker = MemoryBroker()
-    async with (
-        participant_under_test(handler, SETTINGS, transports=memory_transports(broker)),
-        runtime_side(broker) as driver,
-    ):
+    async with participant_and_runtime(handler) as driver:
         simulation, output = _simulation(driver, files, _new_state(files))
-        assert (await simulation.connect()).ok
-        assert (await simulation.prime()).ok
-        report = validate_files(tosca=files / "tosca.yml", instance=files / "instance.yml")
-        assert report.instance is not None
-        simulation.instantiate(report.instance)
+        await _instantiated(simulation, files)
         try:
             assert (await simulation.deploy()).ok
         finally:
@@ -258,11 +248,7 @@ async def test_connect_says_the_element_type_is_not_supported_when_the_participa
     other = ParticipantSettings(
         supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.0"),)
     )
-    broker = MemoryBroker()
-    async with (
-        participant_under_test(RecordingHandler(), other, transports=memory_transports(broker)),
-        runtime_side(broker) as driver,
-    ):
+    async with participant_and_runtime(RecordingHandler(), other) as driver:
         simulation, _ = _simulation(driver, files, _new_state(files), wait_s=1.0)
 
         record = await simulation.connect()
