@@ -13,6 +13,7 @@ from acm_participant.protocol import AutomationCompositionDeployAck, Participant
 from kserve_participant.devstack import Stack
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
+    ParticipantProcess,
     Topics,
     element_results,
     eventually,
@@ -38,6 +39,17 @@ def _config(stack: Stack, topics: Topics, deadline: str) -> dict[str, Any]:
     )
 
 
+async def _deploy_received(participant: ParticipantProcess) -> None:
+    """Wait until the participant counted the DEPLOY (its handling has begun)."""
+
+    async def received() -> bool | None:
+        labels = {"type": "AUTOMATION_COMPOSITION_DEPLOY"}
+        count = await participant.metric("kserve_participant_messages_received_total", labels)
+        return True if count == 1 else None
+
+    await eventually(received, within=30, what="the participant to receive DEPLOY")
+
+
 async def test_sigterm_during_deploy_acks_the_deploy_then_deregisters_and_exits_0(
     stack, standin_controller, namespace, tmp_path
 ):
@@ -52,12 +64,7 @@ async def test_sigterm_during_deploy_acks_the_deploy_then_deregisters_and_exits_
         instance_id = kserve_instance(driver, composition_id, [slow])
         deploy = asyncio.create_task(driver.deploy(instance_id))
 
-        async def deploy_received() -> bool | None:
-            labels = {"type": "AUTOMATION_COMPOSITION_DEPLOY"}
-            count = await participant.metric("kserve_participant_messages_received_total", labels)
-            return True if count == 1 else None
-
-        await eventually(deploy_received, within=30, what="the participant to receive DEPLOY")
+        await _deploy_received(participant)
         participant.signal(signal.SIGTERM)
 
         deregister = await driver.expect(
@@ -92,15 +99,7 @@ async def test_second_sigterm_exits_at_once_when_a_deploy_would_hold_shutdown(
         instance_id = kserve_instance(driver, composition_id, [stuck], timeout=600)
         deploy = asyncio.create_task(driver.deploy(instance_id))
         try:
-
-            async def deploy_received() -> bool | None:
-                labels = {"type": "AUTOMATION_COMPOSITION_DEPLOY"}
-                count = await participant.metric(
-                    "kserve_participant_messages_received_total", labels
-                )
-                return True if count == 1 else None
-
-            await eventually(deploy_received, within=30, what="the participant to receive DEPLOY")
+            await _deploy_received(participant)
             participant.signal(signal.SIGTERM)
 
             async def not_ready() -> bool | None:
