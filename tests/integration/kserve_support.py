@@ -30,6 +30,7 @@ from acm_participant.protocol.enums import DeployState, LockState, StateChangeRe
 from kserve_participant.devstack.info import StackInfo
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.resources import InferenceServiceResource
+from kserve_participant.k8s.watch import InferenceServiceWatch
 from kserve_participant.kserve.entities import EntityPolicy
 from kserve_participant.kserve.handler import HandlerSettings, KServeElementHandler
 from kserve_participant.kserve.ownership import LABEL_MANAGED_BY, MANAGED_BY
@@ -138,6 +139,21 @@ class Harness:
 
     async def names(self, namespace: str) -> list[str]:
         return sorted(o["metadata"]["name"] for o in await self.objects(namespace))
+
+
+async def wait_created(client: K8sClient, namespace: str, name: str, *, within: float) -> None:
+    """Wait until the InferenceService exists (a deploy in flight has written it)."""
+    observer = InferenceServiceWatch(client)
+    try:
+        await observer.wait_until(
+            namespace,
+            name,
+            lambda seen: True if seen.exists else None,
+            deadline=asyncio.get_running_loop().time() + within,
+            resync_interval=1,
+        )
+    finally:
+        await observer.stop()
 
 
 def token_config(info: StackInfo, token: str) -> SingleConfig:

@@ -20,8 +20,13 @@ from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.sim.model import ElementSpec
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.resources import InferenceServiceResource
-from kserve_participant.k8s.watch import InferenceServiceWatch
-from tests.integration.kserve_support import ONAP_SAMPLES, entity, load_sample, sample_files
+from tests.integration.kserve_support import (
+    ONAP_SAMPLES,
+    entity,
+    load_sample,
+    sample_files,
+    wait_created,
+)
 from tests.integration.ops_support import (
     ELEMENT_TYPE,
     NODE_TEMPLATE,
@@ -187,16 +192,10 @@ async def test_killed_participant_finishes_deploy_in_flight_after_restart(
             instance_id = kserve_instance(driver, composition_id, [slow])
             deploying = asyncio.create_task(driver.deploy(instance_id, timeout=90))
             client = K8sClient.from_kubeconfig(stack.info.kubeconfig, InferenceServiceResource())
-            seen = InferenceServiceWatch(client)
-            await seen.wait_until(
-                namespace,
-                "slowpoke",
-                lambda o: True if o.exists else None,
-                deadline=asyncio.get_running_loop().time() + 30,
-                resync_interval=1,
-            )
-            await seen.stop()
-            await client.close()
+            try:
+                await wait_created(client, namespace, "slowpoke", within=30)
+            finally:
+                await client.close()
             # ACM-R records the element DEPLOYING once DEPLOY is sent, and says so in the restart
             # SYNC; the driver's model only moves on acks, so record it here.
             for element in driver.model.instances[instance_id].elements.values():

@@ -15,13 +15,13 @@ from acm_participant.handler import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.resources import lightkube_resource
-from kserve_participant.k8s.watch import InferenceServiceWatch
 from tests.integration.kserve_support import (
     InfoReport,
     element,
     entity,
     harness,
     load_sample,
+    wait_created,
     with_entities,
 )
 
@@ -186,15 +186,7 @@ async def test_restarted_participant_resumes_deploy_that_was_in_flight(
     composition, instance = element(entity("late", namespace, knobs={"ready-after-ms": "1500"}))
     async with harness(stack.info) as first:
         deploying = asyncio.create_task(first.handler.deploy(composition, instance))
-        observer = InferenceServiceWatch(first.client)
-        await observer.wait_until(
-            namespace,
-            "late",
-            lambda seen: True if seen.exists else None,
-            deadline=asyncio.get_running_loop().time() + 20,
-            resync_interval=1,
-        )
-        await observer.stop()
+        await wait_created(first.client, namespace, "late", within=20)
         deploying.cancel()
         with pytest.raises(asyncio.CancelledError):
             await deploying
@@ -233,15 +225,7 @@ async def test_deploy_acks_after_api_server_restart_when_ready_arrives_on_resume
     async with harness(stack.info) as h:
         composition, instance = element(entity("resilient", namespace), timeout=120, interval=60)
         deploying = asyncio.create_task(h.handler.deploy(composition, instance))
-        observer = InferenceServiceWatch(h.client)
-        await observer.wait_until(
-            namespace,
-            "resilient",
-            lambda seen: True if seen.exists else None,
-            deadline=asyncio.get_running_loop().time() + 20,
-            resync_interval=1,
-        )
-        await observer.stop()
+        await wait_created(h.client, namespace, "resilient", within=20)
         await asyncio.to_thread(stack.stop_apiserver)
         await asyncio.to_thread(stack.start_apiserver)
         assert not deploying.done()
