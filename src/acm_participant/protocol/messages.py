@@ -237,10 +237,9 @@ class AutomationCompositionPrepare(ParticipantMessage):
 # --- restart and synchronisation ------------------------------------------------------------
 
 
-class ParticipantSync(ParticipantMessage):
-    """The runtime's view of compositions and instances: restart, composition, instance, delete."""
+class _RuntimeView(ParticipantMessage):
+    """What the runtime knows of a composition: its state, my definitions, its instances."""
 
-    message_type: Literal[MessageType.PARTICIPANT_SYNC_MSG] = MessageType.PARTICIPANT_SYNC_MSG
     state: AcTypeState | None = None
     participant_definition_updates: list[ParticipantDefinition] = Field(default_factory=list)
     automation_composition_list: list[ParticipantRestartAc] = Field(
@@ -248,6 +247,12 @@ class ParticipantSync(ParticipantMessage):
         validation_alias="automationcompositionList",
         serialization_alias="automationcompositionList",
     )
+
+
+class ParticipantSync(_RuntimeView):
+    """The runtime's view of compositions and instances: restart, composition, instance, delete."""
+
+    message_type: Literal[MessageType.PARTICIPANT_SYNC_MSG] = MessageType.PARTICIPANT_SYNC_MSG
     exclude_replicas: list[UUID] = Field(default_factory=list)
     restarting: bool = False
     delete: bool = False
@@ -263,17 +268,10 @@ class ParticipantReqSync(ParticipantMessage):
     composition_target_id: UUID | None = None
 
 
-class ParticipantRestart(ParticipantMessage):
+class ParticipantRestart(_RuntimeView):
     """Sent by 7.x runtimes only; decoded so it can be dropped cleanly."""
 
     message_type: Literal[MessageType.PARTICIPANT_RESTART] = MessageType.PARTICIPANT_RESTART
-    state: AcTypeState | None = None
-    participant_definition_updates: list[ParticipantDefinition] = Field(default_factory=list)
-    automation_composition_list: list[ParticipantRestartAc] = Field(
-        default_factory=list,
-        validation_alias="automationcompositionList",
-        serialization_alias="automationcompositionList",
-    )
 
 
 class ParticipantStateChange(ParticipantMessage):
