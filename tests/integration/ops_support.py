@@ -35,6 +35,7 @@ from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
+from kserve_participant.config.loading import deep_merge
 
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 HTTP_USER = "participantUser"
@@ -108,18 +109,8 @@ def participant_config(
         },
     }
     for section, values in (extra or {}).items():
-        config[section] = _merge(config.get(section, {}), values)
+        config[section] = deep_merge(config.get(section, {}), values)
     return config
-
-
-def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 @dataclass

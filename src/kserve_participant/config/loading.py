@@ -19,7 +19,7 @@ from kserve_participant.config.defaults import DEFAULT_APPLICATION_YAML
 from kserve_participant.config.model import Settings
 from kserve_participant.config.placeholders import UnresolvedPlaceholder, resolve_placeholders
 
-__all__ = ["ConfigError", "load_settings"]
+__all__ = ["ConfigError", "deep_merge", "load_settings"]
 
 _SECRET_WORDS = ("password", "jaas", "secret", "token", "credential", "private-key", "privatekey")
 _ECHO_LIMIT = 80
@@ -34,12 +34,12 @@ def _is_secret_path(path: str) -> bool:
     return any(word in lowered for word in _SECRET_WORDS)
 
 
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """``override`` over ``base``; maps merge key by key, anything else (lists too) replaces."""
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -111,7 +111,7 @@ def load_settings(path: Path | None, env: Mapping[str, str]) -> Settings:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
-        tree = _deep_merge(tree, _read_yaml(text, str(path)))
+        tree = deep_merge(tree, _read_yaml(text, str(path)))
     try:
         resolved = resolve_placeholders(tree, env)
     except UnresolvedPlaceholder as exc:
