@@ -214,7 +214,10 @@ class ParticipantRuntime:
             await asyncio.wait({consume, stopped}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
-        if consume.done() and not self._stopping:
+        if self._stopping:  # stop() ends consuming first: wait for the rest of it (DEREGISTER)
+            await self._stopped.wait()
+            return
+        if consume.done():
             error = consume.exception() if not consume.cancelled() else None
             await self.stop()
             if error is not None:
