@@ -36,6 +36,7 @@ from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.config.loading import deep_merge
+from kserve_participant.devstack.info import StackInfo
 
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 HTTP_USER = "participantUser"
@@ -111,6 +112,27 @@ def participant_config(
     for section, values in (extra or {}).items():
         config[section] = deep_merge(config.get(section, {}), values)
     return config
+
+
+def stack_config(
+    info: StackInfo,
+    topics: Topics,
+    *,
+    participant_id: UUID | None = None,
+    bootstrap: str | None = None,
+    kubeconfig: Path | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``participant_config`` against the dev stack: its PLAINTEXT Kafka listener and admin
+    kubeconfig unless given, a fresh participant id unless given, a free HTTP port."""
+    return participant_config(
+        topics=topics,
+        participant_id=participant_id or uuid4(),
+        bootstrap=bootstrap or info.kafka_bootstrap,
+        kubeconfig=kubeconfig or info.kubeconfig,
+        port=free_port(),
+        extra=extra,
+    )
 
 
 @dataclass

@@ -31,26 +31,14 @@ from tests.integration.ops_support import (
     ELEMENT_TYPE,
     NODE_TEMPLATE,
     Topics,
-    free_port,
     kserve_instance,
-    participant_config,
     participant_process,
     prime_kserve,
     runtime_driver,
+    stack_config,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def _config(stack: Any, topics: Topics, participant_id: UUID, port: int) -> dict[str, Any]:
-    info = stack.info
-    return participant_config(
-        topics=topics,
-        participant_id=participant_id,
-        bootstrap=info.kafka_bootstrap,
-        kubeconfig=info.kubeconfig,
-        port=port,
-    )
 
 
 async def _names(stack: Any, namespace: str) -> list[str]:
@@ -81,7 +69,7 @@ async def test_every_sample_deploys_and_undeploys_through_acm_dialogue(
         entities.append(entity(f"s{index:02d}-{payload['metadata']['name']}", namespace, payload))
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         participant_id = uuid4()
-        config = _config(stack, topics, participant_id, free_port())
+        config = stack_config(stack.info, topics, participant_id=participant_id)
         async with participant_process(tmp_path, config) as participant:
             await participant.wait_ready()
             composition_id = await prime_kserve(driver, participant_id)
@@ -110,7 +98,7 @@ async def test_onap_sample_deploys_and_undeploys_through_acm_dialogue_leaving_no
     topics = Topics.fresh()
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         participant_id = uuid4()
-        config = _config(stack, topics, participant_id, free_port())
+        config = stack_config(stack.info, topics, participant_id=participant_id)
         async with participant_process(tmp_path, config) as participant:
             await participant.wait_ready()
             composition_id = uuid4()
@@ -151,7 +139,7 @@ async def test_killed_participant_readopts_its_services_and_undeploys_them_after
     participant_id = uuid4()
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         async with participant_process(
-            tmp_path, _config(stack, topics, participant_id, free_port())
+            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
         ) as first:
             await first.wait_ready()
             composition_id = await prime_kserve(driver, participant_id)
@@ -162,7 +150,7 @@ async def test_killed_participant_readopts_its_services_and_undeploys_them_after
 
         mark = driver.mark()
         async with participant_process(
-            tmp_path, _config(stack, topics, participant_id, free_port())
+            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
         ) as second:
             await second.wait_ready()
             await driver.expect(
@@ -185,7 +173,7 @@ async def test_killed_participant_finishes_deploy_in_flight_after_restart(
     slow = entity("slowpoke", namespace, knobs={"ready-after-ms": "4000"})
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         async with participant_process(
-            tmp_path, _config(stack, topics, participant_id, free_port())
+            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
         ) as first:
             await first.wait_ready()
             composition_id = await prime_kserve(driver, participant_id)
@@ -204,7 +192,7 @@ async def test_killed_participant_finishes_deploy_in_flight_after_restart(
             await first.wait_exit()
 
         async with participant_process(
-            tmp_path, _config(stack, topics, participant_id, free_port())
+            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
         ) as second:
             await second.wait_ready()
             acks = await deploying

@@ -4,25 +4,22 @@ participant running as a process against the real Kafka and API server of the de
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 from uuid import uuid4
 
 import pytest
 from lightkube.generic_resource import create_namespaced_resource
 
-from kserve_participant.devstack import Stack
 from kserve_participant.kserve.ownership import LABEL_MANAGED_BY, LABEL_PARTICIPANT_ID, MANAGED_BY
 from tests.integration.kserve_support import entity, load_sample
 from tests.integration.ops_support import (
     Topics,
     element_results,
     eventually,
-    free_port,
     kserve_instance,
-    participant_config,
     participant_process,
     prime_kserve,
     runtime_driver,
+    stack_config,
 )
 
 InferenceService = create_namespaced_resource(
@@ -32,25 +29,13 @@ InferenceService = create_namespaced_resource(
 pytestmark = pytest.mark.integration
 
 
-def _config(stack: Stack, topics: Topics, **extra: Any) -> dict[str, Any]:
-    info = stack.info
-    return participant_config(
-        topics=topics,
-        participant_id=uuid4(),
-        bootstrap=info.kafka_bootstrap,
-        kubeconfig=info.kubeconfig,
-        port=free_port(),
-        extra=extra,
-    )
-
-
 async def test_probes_answer_without_auth_and_the_rest_demands_it_when_participant_runs(
     stack, tmp_path
 ):
     topics = Topics.fresh()
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics),
-        participant_process(tmp_path, _config(stack, topics)) as participant,
+        participant_process(tmp_path, stack_config(stack.info, topics)) as participant,
     ):
         await participant.wait_ready()
         assert await participant.status_of("health/liveness", auth=False) == 200
@@ -64,7 +49,7 @@ async def test_health_broker_component_flips_when_kafka_stops_and_returns(stack,
     topics = Topics.fresh()
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics),
-        participant_process(tmp_path, _config(stack, topics)) as participant,
+        participant_process(tmp_path, stack_config(stack.info, topics)) as participant,
     ):
         await participant.wait_ready()
         await participant.wait_component("broker", "UP")
@@ -84,7 +69,7 @@ async def test_health_and_readiness_flip_when_api_server_stops_and_returns(stack
     topics = Topics.fresh()
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics),
-        participant_process(tmp_path, _config(stack, topics)) as participant,
+        participant_process(tmp_path, stack_config(stack.info, topics)) as participant,
     ):
         await participant.wait_ready()
         await participant.wait_component("kubernetes", "UP")
@@ -115,7 +100,7 @@ async def test_metrics_move_when_an_instance_is_deployed(
     stack, standin_controller, namespace, tmp_path, kube_admin
 ):
     topics = Topics.fresh()
-    config = _config(stack, topics)
+    config = stack_config(stack.info, topics)
     await _foreign_ready_service(kube_admin, namespace)
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics) as driver,

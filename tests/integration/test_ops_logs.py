@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import signal
-from uuid import uuid4
 
 import pytest
 
@@ -14,10 +13,9 @@ from tests.integration.ops_support import (
     HTTP_USER,
     Topics,
     basic,
-    free_port,
-    participant_config,
     participant_process,
     runtime_driver,
+    stack_config,
 )
 
 pytestmark = pytest.mark.integration
@@ -43,12 +41,10 @@ def _assert_no_secret(output: str, *secrets: str) -> None:
 
 async def test_no_secret_is_logged_when_kafka_rejects_the_credentials(stack: Stack, tmp_path):
     topics = Topics.fresh()
-    config = participant_config(
-        topics=topics,
-        participant_id=uuid4(),
+    config = stack_config(
+        stack.info,
+        topics,
         bootstrap=stack.info.kafka_sasl_bootstrap,
-        kubeconfig=stack.info.kubeconfig,
-        port=free_port(),
         extra={
             "spring": {"security": {"user": {"password": HTTP_SECRET}}},
             "participant": {
@@ -79,13 +75,7 @@ async def test_no_secret_is_logged_when_participant_serves_and_stops_at_debug_le
     stack: Stack, tmp_path
 ):
     topics = Topics.fresh()
-    config = participant_config(
-        topics=topics,
-        participant_id=uuid4(),
-        bootstrap=stack.info.kafka_bootstrap,
-        kubeconfig=stack.info.kubeconfig,
-        port=free_port(),
-    )
+    config = stack_config(stack.info, topics)
     env = {"KAFKA_SASL_JAAS_CONFIG": _jaas("someone", JAAS_SECRET)}
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics),
@@ -111,12 +101,10 @@ async def test_invalid_configuration_exits_2_before_touching_the_broker_when_val
     stack: Stack, tmp_path
 ):
     topics = Topics.fresh()
-    config = participant_config(
-        topics=topics,
-        participant_id=uuid4(),
+    config = stack_config(
+        stack.info,
+        topics,
         bootstrap="127.0.0.1:1",
-        kubeconfig=stack.info.kubeconfig,
-        port=free_port(),
         extra={"participant": {"intermediaryParameters": {"reportingTimeIntervalMs": "abc"}}},
     )
     async with participant_process(tmp_path, config, password=HTTP_SECRET) as participant:

@@ -9,7 +9,6 @@ import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 import pytest_asyncio
@@ -27,12 +26,11 @@ from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     Topics,
     element_results,
-    free_port,
     kserve_instance,
-    participant_config,
     participant_process,
     prime_kserve,
     runtime_driver,
+    stack_config,
 )
 from tests.unit.deploy.manifests import VARIANTS, documents
 
@@ -261,12 +259,10 @@ async def test_participant_with_service_account_token_deploys_and_undeploys_when
         home,
     )
     topics = Topics.fresh()
-    config = participant_config(
-        topics=topics,
-        participant_id=uuid4(),
-        bootstrap=stack.info.kafka_bootstrap,
+    config = stack_config(
+        stack.info,
+        topics,
         kubeconfig=kubeconfig,
-        port=free_port(),
         extra={"kserveParticipant": {"namespaces": [allowed_namespace], "watchScope": "namespace"}},
     )
     async with (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
@@ -19,23 +18,18 @@ from tests.integration.ops_support import (
     eventually,
     free_port,
     kserve_instance,
-    participant_config,
     participant_process,
     prime_kserve,
     runtime_driver,
+    stack_config,
 )
 
 pytestmark = pytest.mark.integration
 
 
 def _config(stack: Stack, topics: Topics, deadline: str) -> dict[str, Any]:
-    return participant_config(
-        topics=topics,
-        participant_id=uuid4(),
-        bootstrap=stack.info.kafka_bootstrap,
-        kubeconfig=stack.info.kubeconfig,
-        port=free_port(),
-        extra={"kserveParticipant": {"shutdownDeadline": deadline}},
+    return stack_config(
+        stack.info, topics, extra={"kserveParticipant": {"shutdownDeadline": deadline}}
     )
 
 
@@ -116,13 +110,7 @@ async def test_second_sigterm_exits_at_once_when_a_deploy_would_hold_shutdown(
 async def test_sigterm_while_the_broker_is_unreachable_exits_0_when_not_yet_registered(
     stack, tmp_path
 ):
-    config = participant_config(
-        topics=Topics.fresh(),
-        participant_id=uuid4(),
-        bootstrap=f"127.0.0.1:{free_port()}",
-        kubeconfig=stack.info.kubeconfig,
-        port=free_port(),
-    )
+    config = stack_config(stack.info, Topics.fresh(), bootstrap=f"127.0.0.1:{free_port()}")
     async with participant_process(tmp_path, config) as participant:
 
         async def alive() -> bool | None:

@@ -4,8 +4,6 @@ when the request in deploy/ no longer covers it."""
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 import pytest
 
 from kserve_participant.devstack import Stack
@@ -13,12 +11,11 @@ from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     Topics,
     element_results,
-    free_port,
     kserve_instance,
-    participant_config,
     participant_process,
     prime_kserve,
     runtime_driver,
+    stack_config,
 )
 from tests.unit.deploy.manifests import of_kind
 
@@ -42,13 +39,7 @@ async def test_rss_fits_the_memory_request_when_services_are_deployed(
     stack: Stack, standin_controller, namespace, tmp_path
 ):
     topics = Topics.fresh()
-    config = participant_config(
-        topics=topics,
-        participant_id=uuid4(),
-        bootstrap=stack.info.kafka_bootstrap,
-        kubeconfig=stack.info.kubeconfig,
-        port=free_port(),
-    )
+    config = stack_config(stack.info, topics)
     async with (
         runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
         participant_process(tmp_path, config) as participant,
