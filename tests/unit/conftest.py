@@ -1,4 +1,4 @@
-"""Tests here may install the participant's log handler; each test gets the root logger back."""
+"""Unit tests may install the participant's log handler; each test gets the root logger back."""
 
 from __future__ import annotations
 
