@@ -60,6 +60,11 @@ def basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+# What an HTTP endpoint or a log file says has no event to wait on: such probes are polled, this
+# often, until their deadline.
+POLL_INTERVAL_S = 0.1
+
+
 async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float, what: str) -> T:
     """The first non-None result of ``probe``, polled until ``within`` seconds have passed."""
     deadline = time.monotonic() + within
@@ -69,7 +74,7 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float,
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(POLL_INTERVAL_S)
 
 
 @dataclass
