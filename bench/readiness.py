@@ -356,6 +356,11 @@ async def run(count: int, interval: float, spacing: float, stack: Stack) -> None
         print(_summary("watch -> DEPLOY ack on Kafka", watched))
         polled = await measure_poll(info, api, "bench-poll", count, spacing, interval)
         print(_summary(f"poll every {interval:g} s -> Ready seen", polled))
+        print(
+            "ratio poll / watch: "
+            f"p50 {_percentile(polled, 0.50) / _percentile(watched, 0.50):,.0f}x, "
+            f"p99 {_percentile(polled, 0.99) / _percentile(watched, 0.99):,.0f}x"
+        )
     finally:
         await api.close()
 
