@@ -30,7 +30,9 @@ def _session() -> DevSession:
 
 def _print_details(session: DevSession, info: StackInfo) -> None:
     typer.echo(f"Kafka (PLAINTEXT)        {info.kafka_bootstrap}")
-    typer.echo(f"Kafka (SASL SCRAM-512)   {info.kafka_sasl_bootstrap} user {info.scram_username}")
+    typer.echo(f"Kafka (SASL_PLAINTEXT)   {info.kafka_sasl_bootstrap} user {info.scram_username}")
+    if info.kafka_sasl_ssl_bootstrap:
+        typer.echo(f"Kafka (SASL_SSL)         {info.kafka_sasl_ssl_bootstrap} same user")
     typer.echo(f"kube-apiserver           {info.api_server}")
     typer.echo(f"KUBECONFIG               {info.kubeconfig}")
     typer.echo(f"logs and data            {info.run_dir}")

@@ -15,8 +15,9 @@ class StackInfo:
     kafka_bootstrap: str
     """``127.0.0.1:PORT``, PLAINTEXT listener."""
     kafka_sasl_bootstrap: str
-    """``127.0.0.1:PORT``, SASL_PLAINTEXT listener, SCRAM-SHA-512."""
+    """``127.0.0.1:PORT``, SASL_PLAINTEXT listener: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN."""
     scram_username: str
+    """The one SASL user, for every mechanism of both SASL listeners."""
     scram_password: str = field(repr=False)
     api_server: str
     """``https://127.0.0.1:PORT``."""
@@ -37,6 +38,10 @@ class StackInfo:
     """PEM client certificate the SSL listener accepts."""
     kafka_ssl_client_key: Path | None = None
     """Its unencrypted PKCS#8 PEM key."""
+    kafka_sasl_ssl_bootstrap: str = ""
+    """``127.0.0.1:PORT``, SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN over TLS, no
+    client certificate; the broker's certificate verifies against ``kafka_ssl_ca_file``); empty
+    if none."""
 
     def to_json(self) -> str:
         return json.dumps(

@@ -1,9 +1,11 @@
 """The Kafka 4.1.2 broker of the dev stack: one KRaft node (broker + controller) on 127.0.0.1.
 
-Three client listeners: PLAINTEXT; SASL_PLAINTEXT with one SCRAM-SHA-512 user created at
-storage-format time; SSL requiring a client certificate signed by the stack's CA (mTLS, as Strimzi's
-``tls`` authentication does). The broker runs from the jars in the cache; its configuration comes
-from ``tools/kafka/server.properties.in``.
+Four client listeners: PLAINTEXT; SASL_PLAINTEXT and SASL_SSL (server certificate only), both
+taking SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN for one user (SCRAM credentials stored at
+storage-format time, the PLAIN password in ``server.properties``, which is private to its owner);
+SSL requiring a client certificate signed by the stack's CA (mTLS, as Strimzi's ``tls``
+authentication does). The broker runs from the jars in the cache; its configuration comes from
+``tools/kafka/server.properties.in``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class KafkaBroker:
     scram_password: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
     port: int = 0
     sasl_port: int = 0
+    sasl_ssl_port: int = 0
     ssl_port: int = 0
     controller_port: int = 0
     pki: Pki | None = None
@@ -60,6 +63,10 @@ class KafkaBroker:
     @property
     def sasl_bootstrap(self) -> str:
         return f"127.0.0.1:{self.sasl_port}"
+
+    @property
+    def sasl_ssl_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.sasl_ssl_port}"
 
     @property
     def ssl_bootstrap(self) -> str:
@@ -78,9 +85,12 @@ class KafkaBroker:
         return self.directory / "broker.log"
 
     def start(self, *, timeout: float = 60.0) -> None:
-        """Fresh start: new ports, new cluster id, formatted storage with the SCRAM user."""
+        """Fresh start: new ports, new cluster id, formatted storage with the SCRAM users."""
         for attempt in range(1, _ATTEMPTS + 1):
-            self.port, self.sasl_port, self.ssl_port, self.controller_port = free_ports(4)
+            ports = free_ports(5)
+            self.port, self.sasl_port, self.sasl_ssl_port, self.ssl_port, self.controller_port = (
+                ports
+            )
             self._configure()
             self._format()
             try:
@@ -107,18 +117,24 @@ class KafkaBroker:
         for placeholder, value in {
             "@PORT@": str(self.port),
             "@SASL_PORT@": str(self.sasl_port),
+            "@SASL_SSL_PORT@": str(self.sasl_ssl_port),
             "@SSL_PORT@": str(self.ssl_port),
             "@CTRL_PORT@": str(self.controller_port),
             "@DATA@": str(self._data),
             "@SSL_KEYSTORE@": str(self.pki.kafka_keystore.resolve()),
             "@SSL_TRUSTSTORE@": str(self.pki.ca_cert.resolve()),
+            "@SASL_USERNAME@": self.scram_username,
+            "@SASL_PASSWORD@": self.scram_password,
         }.items():
             text = text.replace(placeholder, value)
+        # PLAIN's password is in the file: create it private before writing it
+        self._properties.touch(mode=0o600)
+        self._properties.chmod(0o600)
         self._properties.write_text(text)
 
     def _format(self) -> None:
         shutil.rmtree(self._data, ignore_errors=True)
-        scram = f"SCRAM-SHA-512=[name={self.scram_username},password={self.scram_password}]"
+        credentials = f"name={self.scram_username},password={self.scram_password}"
         completed = subprocess.run(
             [
                 *self._java("-Xmx256m"),
@@ -130,7 +146,9 @@ class KafkaBroker:
                 "-c",
                 str(self._properties),
                 "--add-scram",
-                scram,
+                f"SCRAM-SHA-512=[{credentials}]",
+                "--add-scram",
+                f"SCRAM-SHA-256=[{credentials}]",
             ],
             capture_output=True,
             text=True,

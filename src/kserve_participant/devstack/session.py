@@ -97,6 +97,8 @@ def _env_lines(info: StackInfo) -> str:
         "KAFKA_SSL_CA_FILE": str(info.kafka_ssl_ca_file or ""),
         "KAFKA_SSL_CLIENT_CERT": str(info.kafka_ssl_client_cert or ""),
         "KAFKA_SSL_CLIENT_KEY": str(info.kafka_ssl_client_key or ""),
+        # the SASL user and password above work here too, with any of the SASL mechanisms
+        "KAFKA_SASL_SSL_SERVER": info.kafka_sasl_ssl_bootstrap,
         "KUBECONFIG": str(info.kubeconfig),
         "KUBE_API_SERVER": info.api_server,
         "KUBE_CA_FILE": str(info.ca_file),

@@ -258,6 +258,7 @@ class Stack:
             kafka_ssl_ca_file=pki.ca_cert.resolve(),
             kafka_ssl_client_cert=pki.kafka_client_cert.resolve(),
             kafka_ssl_client_key=pki.kafka_client_key.resolve(),
+            kafka_sasl_ssl_bootstrap=self._kafka.sasl_ssl_bootstrap,
         )
 
     def _stop_kafka_quietly(self) -> None:
