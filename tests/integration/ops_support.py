@@ -32,7 +32,7 @@ from acm_participant.protocol import (
 from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.sim.model import ElementSpec
 from acm_participant.transport.base import Subscription
-from acm_participant.transport.kafka import KafkaTransport
+from acm_participant.transport.kafka import KafkaTransport, KafkaTransportOptions
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.config.loading import deep_merge
@@ -267,13 +267,25 @@ async def participant_process(
             await process.wait()
 
 
+def kafka_properties(properties: Mapping[str, str]) -> dict[str, Any]:
+    """The `extra` of ``participant_config`` that sets Java Kafka client properties."""
+    return {"participant": {"intermediaryParameters": {"kafka": {"properties": dict(properties)}}}}
+
+
 @contextlib.asynccontextmanager
-async def runtime_driver(bootstrap: str, topics: Topics) -> AsyncIterator[AcmRuntimeDriver]:
-    """ACM-R's side on fresh topics: answers REGISTER/DEREGISTER, sends prime and deploy."""
-    settings = KafkaSettings(bootstrap_servers=(bootstrap,))
+async def runtime_driver(
+    broker: str | KafkaSettings, topics: Topics, *, options: KafkaTransportOptions | None = None
+) -> AsyncIterator[AcmRuntimeDriver]:
+    """ACM-R's side on fresh topics: answers REGISTER/DEREGISTER, sends prime and deploy.
+
+    ``broker`` is a PLAINTEXT bootstrap address, or the settings of a secured listener.
+    """
+    settings = KafkaSettings(bootstrap_servers=(broker,)) if isinstance(broker, str) else broker
     await ensure_topics(settings, [topics.operation, topics.sync])
     transport = KafkaTransport(
-        settings, [Subscription(topics.operation, f"acm-runtime-{uuid4().hex[:8]}")]
+        settings,
+        [Subscription(topics.operation, f"acm-runtime-{uuid4().hex[:8]}")],
+        options=options,
     )
     driver = AcmRuntimeDriver(
         transport, operation_topic=topics.operation, sync_topic=topics.sync, timeout=60

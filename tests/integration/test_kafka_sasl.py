@@ -16,7 +16,6 @@ import pytest
 from pydantic import SecretStr
 
 from acm_participant.errors import TransportAuthError
-from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.transport.backoff import Backoff
 from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport, KafkaTransportOptions
@@ -26,8 +25,10 @@ from kserve_participant.devstack import Stack, StackInfo
 from tests.integration.ops_support import (
     Topics,
     free_port,
+    kafka_properties,
     participant_config,
     participant_process,
+    runtime_driver,
 )
 
 pytestmark = pytest.mark.integration
@@ -150,35 +151,20 @@ async def test_participant_process_registers_over_sasl_ssl_when_configured_with_
         bootstrap=info.kafka_sasl_ssl_bootstrap,
         kubeconfig=info.kubeconfig,
         port=free_port(),
-        extra={
-            "participant": {
-                "intermediaryParameters": {
-                    "kafka": {
-                        "properties": {
-                            "ssl.truststore.type": "PEM",
-                            "ssl.truststore.location": str(info.kafka_ssl_ca_file),
-                        }
-                    }
-                }
+        extra=kafka_properties(
+            {
+                "ssl.truststore.type": "PEM",
+                "ssl.truststore.location": str(info.kafka_ssl_ca_file),
             }
-        },
+        ),
     )
     env = {
         "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
         "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256",
         "KAFKA_SASL_JAAS_CONFIG": jaas("SCRAM-SHA-256", info.scram_username, info.scram_password),
     }
-    settings = sasl(info, "SASL_SSL", "SCRAM-SHA-512")
-    await ensure_topics(settings, [topics.operation, topics.sync])
-    runtime_transport = KafkaTransport(
-        settings,
-        [Subscription(topics.operation, f"acm-runtime-{uuid4().hex[:8]}")],
-        options=OPTIONS,
-    )
     async with (
-        AcmRuntimeDriver(
-            runtime_transport, operation_topic=topics.operation, sync_topic=topics.sync, timeout=60
-        ) as driver,
+        runtime_driver(sasl(info, "SASL_SSL", "SCRAM-SHA-512"), topics, options=OPTIONS) as driver,
         participant_process(tmp_path, config, env=env) as participant,
     ):
         register = await driver.wait_for_register(participant_id=participant_id)

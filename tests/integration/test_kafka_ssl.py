@@ -14,7 +14,6 @@ from uuid import uuid4
 import pytest
 
 from acm_participant.errors import TransportAuthError
-from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.transport.backoff import Backoff
 from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport, KafkaTransportOptions
@@ -25,8 +24,10 @@ from kserve_participant.devstack.pki import create_pki
 from tests.integration.ops_support import (
     Topics,
     free_port,
+    kafka_properties,
     participant_config,
     participant_process,
+    runtime_driver,
 )
 
 pytestmark = pytest.mark.integration
@@ -170,32 +171,17 @@ async def test_participant_process_registers_over_mtls_when_configured_with_java
         bootstrap=info.kafka_ssl_bootstrap,
         kubeconfig=info.kubeconfig,
         port=free_port(),
-        extra={
-            "participant": {
-                "intermediaryParameters": {
-                    "kafka": {
-                        "properties": {
-                            "ssl.truststore.type": "PEM",
-                            "ssl.truststore.location": str(info.kafka_ssl_ca_file),
-                            "ssl.keystore.type": "PEM",
-                            "ssl.keystore.location": str(keystore),
-                        }
-                    }
-                }
+        extra=kafka_properties(
+            {
+                "ssl.truststore.type": "PEM",
+                "ssl.truststore.location": str(info.kafka_ssl_ca_file),
+                "ssl.keystore.type": "PEM",
+                "ssl.keystore.location": str(keystore),
             }
-        },
-    )
-    settings = mtls(info)
-    await ensure_topics(settings, [topics.operation, topics.sync])
-    runtime_transport = KafkaTransport(
-        settings,
-        [Subscription(topics.operation, f"acm-runtime-{uuid4().hex[:8]}")],
-        options=OPTIONS,
+        ),
     )
     async with (
-        AcmRuntimeDriver(
-            runtime_transport, operation_topic=topics.operation, sync_topic=topics.sync, timeout=60
-        ) as driver,
+        runtime_driver(mtls(info), topics, options=OPTIONS) as driver,
         participant_process(
             tmp_path, config, env={"KAFKA_SECURITY_PROTOCOL": "SSL"}
         ) as participant,
@@ -220,15 +206,7 @@ async def test_participant_process_exits_with_broker_code_naming_the_keystore_wh
         bootstrap=info.kafka_ssl_bootstrap,
         kubeconfig=info.kubeconfig,
         port=free_port(),
-        extra={
-            "participant": {
-                "intermediaryParameters": {
-                    "kafka": {
-                        "properties": {"ssl.truststore.location": str(info.kafka_ssl_ca_file)}
-                    }
-                }
-            }
-        },
+        extra=kafka_properties({"ssl.truststore.location": str(info.kafka_ssl_ca_file)}),
     )
     async with participant_process(
         tmp_path, config, env={"KAFKA_SECURITY_PROTOCOL": "SSL"}
