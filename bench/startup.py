@@ -31,7 +31,7 @@ from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.devstack import Stack, StackInfo
-from kserve_participant.devstack.processes import free_ports
+from kserve_participant.devstack.processes import free_ports, resident_kib
 
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 BASELINE_IMPORTS = "import aiokafka, lightkube, pydantic, aiohttp.web, prometheus_client"
@@ -46,10 +46,7 @@ class Sample:
 
 
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    return resident_kib(pid) / 1024
 
 
 def _config(directory: Path, operation: str, sync: str, port: int) -> Path:

@@ -12,7 +12,6 @@ import base64
 import contextlib
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -37,6 +36,7 @@ from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.config.loading import deep_merge
 from kserve_participant.devstack.info import StackInfo
+from kserve_participant.devstack.processes import free_ports, resident_kib
 
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 HTTP_USER = "participantUser"
@@ -50,9 +50,7 @@ T = TypeVar("T")
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
 
 
 def basic(user: str, password: str) -> dict[str, str]:
@@ -206,10 +204,7 @@ class ParticipantProcess:
         return None
 
     def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise AssertionError("no VmRSS")
+        return resident_kib(self.pid)
 
     def signal(self, signum: signal.Signals) -> None:
         self.process.send_signal(signum)

@@ -263,6 +263,14 @@ def log_tail(path: Path, lines: int = 20) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def resident_kib(pid: int) -> int:
+    """Resident memory (VmRSS) of a running process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise ProcessLookupError(f"no VmRSS for pid {pid}")
+
+
 def free_ports(count: int) -> list[int]:
     """``count`` distinct TCP ports that were free on 127.0.0.1 a moment ago."""
     sockets: list[socket.socket] = []
