@@ -315,9 +315,6 @@ class KServeElementHandler(ElementHandler):
             if "kserveInferenceEntities" in element.properties:
                 parse_element(element.properties, self._settings.policy)
 
-    async def deprime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        return None
-
     # --- restart ---------------------------------------------------------------------------
 
     async def restore(
