@@ -139,6 +139,7 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
         version=resource.version,
         plural=resource.plural,
         on_request=metrics.kubernetes_request,
+        server=config.cluster.server,
     )
     watch = InferenceServiceWatch(
         k8s,

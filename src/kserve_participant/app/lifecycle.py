@@ -18,12 +18,14 @@ from collections.abc import Callable
 
 from acm_participant.errors import TransportAuthError, TransportError
 from kserve_participant.app.components import Components
+from kserve_participant.web.server import ListenError
 
-__all__ = ["EXIT_BROKER", "EXIT_OK", "serve"]
+__all__ = ["EXIT_BROKER", "EXIT_CONFIG", "EXIT_OK", "serve"]
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
+EXIT_CONFIG = 2  # as `run` exits on any other configuration error
 EXIT_BROKER = 3  # the broker refused (credentials) or stayed unreachable
 EXIT_STOP_TIMEOUT = 4  # shutdown did not finish within its deadline
 # Time beyond the configured deadline for DEREGISTER and closing the clients.
@@ -91,7 +93,12 @@ async def serve(components: Components) -> int:
 
     _install_signals(loop, on_signal)
     started = asyncio.Event()
-    await components.http.start()
+    try:
+        await components.http.start()
+    except ListenError as exc:
+        log.error("%s", exc)
+        await components.close()
+        return EXIT_CONFIG
     try:
         async with asyncio.TaskGroup() as group:
             probe = group.create_task(

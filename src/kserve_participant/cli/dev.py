@@ -17,6 +17,7 @@ from kserve_participant.devstack.stack import ArtefactsMissing
 app = typer.Typer(
     help="Local dev stack: Kafka, kube-apiserver + etcd, KServe's CRD, stand-in KServe controller.",
     no_args_is_help=True,
+    add_completion=False,
 )
 
 

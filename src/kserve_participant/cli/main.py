@@ -13,8 +13,8 @@ import typer
 import typer.core
 import typer.main
 
-# typer (>= 0.29) vendors click: its own Command/Context/HelpFormatter types are the ones it checks.
-from typer._click import Command, Context, HelpFormatter
+# typer (>= 0.29) vendors click: its own Command/Context/Parameter types are the ones it checks.
+from typer._click import Command, Context, HelpFormatter, Parameter
 
 from kserve_participant import __version__
 
@@ -36,31 +36,74 @@ _COMMANDS: dict[str, _Entry] = {
 }
 
 
+def _without_flag_types(params: list[Parameter]) -> list[Parameter]:
+    # typer's rich help prints a type after every option, "<bool>" for a flag that takes no
+    # value; an empty metavar shows nothing there.
+    for param in params:
+        if isinstance(param, typer.core.TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(typer.core.TyperCommand):
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        return _without_flag_types(super().get_params(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        return _without_flag_types(super().get_params(ctx))
+
+
+def _use_own_classes(sub_app: typer.Typer) -> None:
+    if sub_app.info.cls in (None, typer.core.TyperGroup) or isinstance(
+        sub_app.info.cls, typer.models.DefaultPlaceholder
+    ):
+        sub_app.info.cls = _Group
+    for command in sub_app.registered_commands:
+        if command.cls in (None, typer.core.TyperCommand):
+            command.cls = _Command
+    for group in sub_app.registered_groups:
+        if group.typer_instance is not None:
+            _use_own_classes(group.typer_instance)
+
+
 def _load(name: str) -> Command:
     module = importlib.import_module(_COMMANDS[name].module)
     sub_app = getattr(module, "app", None)
     if isinstance(sub_app, typer.Typer):
+        _use_own_classes(sub_app)
         group = typer.main.get_command(sub_app)
         group.name = name
         return group
-    holder = typer.Typer()
+    holder = typer.Typer(add_completion=False)
     module.register(holder)
+    _use_own_classes(holder)
     return typer.main.get_command(holder)
 
 
-class _LazyGroup(typer.core.TyperGroup):
+class _LazyGroup(_Group):
+    """Imports a sub-command only when it runs; its help lists the summaries without importing."""
+
+    _summaries_only = False
+
     def list_commands(self, ctx: Context) -> list[str]:
         return list(_COMMANDS)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name not in _COMMANDS:
+        entry = _COMMANDS.get(cmd_name)
+        if entry is None:
             return None
+        if self._summaries_only:
+            return _Command(name=cmd_name, callback=None, short_help=entry.summary)
         return _load(cmd_name)
 
-    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
-        rows = [(name, entry.summary) for name, entry in _COMMANDS.items()]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._summaries_only = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._summaries_only = False
 
 
 app = typer.Typer(
@@ -70,7 +113,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
 )
 
 

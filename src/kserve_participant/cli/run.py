@@ -17,6 +17,7 @@ import typer
 from kserve_participant.config import ConfigError, load_settings
 
 EXIT_CONFIG = 2
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 ConfigOption = Annotated[
     Path | None,
@@ -69,6 +70,11 @@ def register(app: typer.Typer) -> None:
         log_format: FormatOption = None,
     ) -> None:
         """Run the participant in the foreground until SIGTERM/SIGINT."""
+        if log_level is not None and log_level.upper() not in LOG_LEVELS:
+            typer.echo(
+                f"--log-level: must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}", err=True
+            )
+            raise typer.Exit(EXIT_CONFIG)
         if log_format is not None and log_format not in ("kv", "json"):
             typer.echo(f"--log-format: must be kv or json, got {log_format!r}", err=True)
             raise typer.Exit(EXIT_CONFIG)

@@ -41,6 +41,7 @@ app = typer.Typer(
         "delete and deprime an ONAP TOSCA composition against a running participant."
     ),
     no_args_is_help=True,
+    add_completion=False,
 )
 
 EXIT_FAILED = 1

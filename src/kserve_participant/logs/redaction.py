@@ -26,6 +26,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "[private key redacted]",
     ),
+    # The JAAS line's value only: a quoted string (JSON escapes included), else everything up to
+    # and including the ``;`` that ends a JAAS entry, so whatever follows it stays readable.
+    (
+        re.compile(
+            r"(?i)(sasl\.jaas\.config[\"']?\s*[=:]\s*)"
+            r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|(?:\"[^\"\n]*\"|[^\n;\"])*;?)"
+        ),
+        r"\1" + f'"{REDACTED}"',
+    ),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]+=*"), r"\1 " + REDACTED),
     (re.compile(r"(?i)\b(basic)\s+[A-Za-z0-9+/]{6,}=*"), r"\1 " + REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), REDACTED),
@@ -36,7 +45,6 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1" + REDACTED,
     ),
-    (re.compile(r"(?i)(sasl\.jaas\.config[\"']?\s*[=:]\s*)([^\n]+)"), r"\1" + REDACTED),
     (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1" + REDACTED + "@"),
 )
 

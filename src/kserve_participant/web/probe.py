@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 
 from kserve_participant.web.health import HealthState
@@ -20,6 +21,18 @@ log = logging.getLogger(__name__)
 
 # GET of an API path: returns (status code, body); raises OSError-like errors when unreachable.
 Fetch = Callable[[str], Awaitable[tuple[int, bytes]]]
+
+
+def _reason(exc: BaseException) -> str:
+    """The error's name and text, plus the operating system's word for it when it has one
+    (httpx says only "All connection attempts failed"; its cause says "Connection refused")."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno:
+            return f"{text} ({os.strerror(cause.errno)})"
+        cause = cause.__cause__ or cause.__context__
+    return text
 
 
 class KubernetesProbe:
@@ -33,6 +46,7 @@ class KubernetesProbe:
         plural: str,
         on_request: Callable[[str, int], None] | None = None,
         timeout: float = 5.0,
+        server: str = "",
     ) -> None:
         self._fetch = fetch
         self._health = health
@@ -40,21 +54,24 @@ class KubernetesProbe:
         self._plural = plural
         self._on_request = on_request
         self._timeout = timeout
+        self._server = server or "the API server"
+        self._checked = False
 
     async def check(self) -> None:
-        """One check; updates the health state and logs transitions only."""
+        """One check; updates the health state and logs the first result and transitions."""
         before = (self._health.kubernetes_reachable, self._health.crd_present)
         try:
             async with asyncio.timeout(self._timeout):
                 code, body = await self._fetch(self._path)
         except Exception as exc:  # any failure to get an answer means "unreachable"
             self._count(0)
-            self._set(False, False, f"API server unreachable: {type(exc).__name__}")
+            self._set(False, False, f"API server {self._server} unreachable: {_reason(exc)}")
         else:
             self._count(code)
             self._interpret(code, body)
         after = (self._health.kubernetes_reachable, self._health.crd_present)
-        if after != before:
+        first, self._checked = not self._checked, True
+        if after != before or (first and not all(after)):
             level = logging.INFO if all(after) else logging.WARNING
             log.log(level, "kubernetes health changed: %s", self._health.kubernetes_detail)
 

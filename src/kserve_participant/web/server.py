@@ -8,6 +8,7 @@ Handlers read the health state and the registry; they change nothing.
 
 from __future__ import annotations
 
+import errno
 import logging
 import ssl
 from collections.abc import Awaitable, Callable
@@ -19,11 +20,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from kserve_participant.web.auth import BasicAuth
 from kserve_participant.web.health import HealthState
 
-__all__ = ["HttpServer", "HttpSettings"]
+__all__ = ["HttpServer", "HttpSettings", "ListenError"]
 
 log = logging.getLogger(__name__)
 
 _REALM = 'Basic realm="kserve-participant"'
+
+
+class ListenError(OSError):
+    """The HTTP server cannot listen where it was told to (a configuration error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +127,16 @@ class HttpServer:
             port=self._settings.port,
             ssl_context=self._settings.ssl_context,
         )
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            where = f"{self._settings.address}:{self._settings.port}"
+            if exc.errno == errno.EADDRINUSE:
+                reason = "the address is already in use (server.port / server.address)"
+            else:
+                reason = exc.strerror or str(exc)
+            raise ListenError(f"http server cannot listen on {where}: {reason}") from None
         self._runner = runner
         sockets = getattr(site._server, "sockets", None) or []  # bound port when 0 was asked
         self.port = sockets[0].getsockname()[1] if sockets else self._settings.port

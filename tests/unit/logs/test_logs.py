@@ -203,3 +203,37 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def test_jaas_config_in_a_json_config_dump_redacts_only_the_value(output):
+    dump = json.dumps(
+        {
+            "sasl.jaas.config": JAAS,
+            "sasl.mechanism": "SCRAM-SHA-512",
+            "security.protocol": "SASL_SSL",
+        },
+        sort_keys=True,
+    )
+    logging.getLogger("t").info("starting config=%s tail=kept", dump)
+    text = output.getvalue()
+    assert "Kafka-Pa55word" not in text
+    assert "SCRAM-SHA-512" in text
+    assert "tail=kept" in text
+
+
+def test_jaas_config_keeps_json_log_lines_valid_json():
+    stream, logger = _json_output()
+    dump = json.dumps({"sasl.jaas.config": JAAS, "security.protocol": "SASL_SSL"})
+    logger.info("starting config=%s", dump)
+    record = json.loads(stream.getvalue().strip())
+    assert "Kafka-Pa55word" not in record["msg"]
+    assert json.loads(record["msg"].removeprefix("starting config="))["security.protocol"] == (
+        "SASL_SSL"
+    )
+
+
+def test_jaas_config_in_a_properties_line_redacts_up_to_the_semicolon(output):
+    logging.getLogger("t").info("sasl.jaas.config=%s next=value", JAAS)
+    text = output.getvalue()
+    assert "Kafka-Pa55word" not in text
+    assert "next=value" in text

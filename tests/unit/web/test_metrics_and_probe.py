@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import socket
 
+import httpx2
 from prometheus_client import CollectorRegistry, generate_latest
 
 from kserve_participant.web.health import HealthState
@@ -169,3 +172,31 @@ async def test_probe_reports_unreachable_when_api_server_answers_5xx():
     health = HealthState()
     await _probe(health, (503, b""), []).check()
     assert not health.kubernetes_reachable
+
+
+async def test_probe_logs_an_unreachable_api_server_on_its_first_check_with_the_url(caplog):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    health = HealthState()
+    async with httpx2.AsyncClient(base_url=url) as client:
+
+        async def fetch(path: str) -> tuple[int, bytes]:
+            response = await client.get(path)
+            return response.status_code, response.content
+
+        probe = KubernetesProbe(
+            fetch,
+            health,
+            group="serving.kserve.io",
+            version="v1beta1",
+            plural="inferenceservices",
+            server=url,
+        )
+        with caplog.at_level(logging.INFO, logger="kserve_participant.web.probe"):
+            await probe.check()
+            await probe.check()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert f"API server {url} unreachable: ConnectError" in warnings[0].getMessage()
+    assert "Connection refused" in health.kubernetes_detail
