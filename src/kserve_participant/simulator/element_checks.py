@@ -213,10 +213,18 @@ def check_namespaces(
                     instance_log,
                 )
             continue
-        node = template.find_template(
-            element.definition_name or "", element.definition_version or ""
-        )
-        if node is None or node.type != KSERVE_ELEMENT_TYPE:
+        # A wrong definition version is reported by the instantiation checks; the entities are
+        # still checked against the node template of that name, so every problem shows at once.
+        node = template.node_templates.get(element.definition_name or "")
+        if node is None:
+            if ENTITIES_PROPERTY in element.properties:
+                check(
+                    element.properties[ENTITIES_PROPERTY],
+                    (*properties_path, ENTITIES_PROPERTY),
+                    instance_log,
+                )
+            continue
+        if node.type != KSERVE_ELEMENT_TYPE:
             continue
         value, path, from_instance = _merged_entities(node, element.properties, properties_path)
         check(value, path, instance_log if from_instance or template_log is None else template_log)

@@ -44,3 +44,29 @@ def test_validate_command_refuses_to_run_when_no_file_is_given():
 
     assert result.exit_code == 2
     assert "give --tosca, --instance or both" in result.output
+
+
+def test_validate_command_lists_every_kind_of_problem_at_once(
+    example_tosca: Path, example_instance: Path, tmp_path: Path
+):
+    text = example_instance.read_text()
+    for old, new in (
+        ("      version: 1.2.3", "      version: 9.9.9"),
+        ("name: sklearn-iris\n", "name: Sklearn_Iris\n"),
+        ("namespace: demo-namespace", 'namespace: ""'),
+        ("serving.kserve.io/v1beta1", "serving.kserve.io/v1alpha2"),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    broken = tmp_path / "instance.yml"
+    broken.write_text(text)
+
+    result = runner.invoke(
+        app, ["validate", "--tosca", str(example_tosca), "--instance", str(broken)]
+    )
+
+    assert result.exit_code == 1
+    assert "Version not matching (9.9.9 here, 1.2.3 in the composition)" in result.output
+    assert '"Sklearn_Iris"' in result.output
+    assert "namespace" in result.output and "empty" in result.output
+    assert "v1alpha2" in result.output
