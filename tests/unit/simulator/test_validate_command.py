@@ -68,5 +68,5 @@ def test_validate_command_lists_every_kind_of_problem_at_once(
     assert result.exit_code == 1
     assert "Version not matching (9.9.9 here, 1.2.3 in the composition)" in result.output
     assert '"Sklearn_Iris"' in result.output
-    assert "namespace" in result.output and "empty" in result.output
+    assert "namespace is missing or empty" in result.output
     assert "v1alpha2" in result.output
