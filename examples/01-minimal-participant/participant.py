@@ -4,11 +4,9 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import acm_participant as acm
-from acm_participant.transport.kafka import KafkaTransport
-from acm_participant.transport.kafka_settings import KafkaSettings
 
 FILE_ELEMENT = acm.SupportedElementType(type_name="org.example.FileElement", type_version="1.0.0")
 
@@ -17,32 +15,28 @@ class FileHandler(acm.ElementHandler):
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def deploy(
-        self, composition: acm.CompositionElement, instance: acm.InstanceElement
-    ) -> acm.ElementOutcome:
-        path = self.directory / f"{instance.element_id}.json"
-        text = json.dumps(acm.merged_properties(composition, instance))
-        await asyncio.to_thread(path.write_text, text)
+    def _path(self, element: acm.ElementContext) -> Path:
+        return self.directory / f"{element.element_id}.json"
+
+    async def deploy(self, element: acm.ElementContext) -> acm.ElementOutcome:
+        path = self._path(element)
+        await asyncio.to_thread(path.write_text, json.dumps(element.properties))
+        element.log.info("wrote %s", path)
         return acm.ElementOutcome(out_properties={"path": str(path)})
 
-    async def undeploy(
-        self, composition: acm.CompositionElement, instance: acm.InstanceElement
-    ) -> None:
-        await asyncio.to_thread((self.directory / f"{instance.element_id}.json").unlink, True)
+    async def undeploy(self, element: acm.ElementContext) -> None:
+        await asyncio.to_thread(self._path(element).unlink, True)
 
 
-async def main() -> None:
+def main() -> None:
     settings = acm.ParticipantSettings(
         participant_id=UUID("d1b2f3c4-0000-4000-8000-00000000f11e"),
         supported_element_types=(FILE_ELEMENT,),
     )
-    replica = uuid4()  # one per process: ACM-R tells replicas apart by it
-    kafka = KafkaSettings(bootstrap_servers=os.environ.get("KAFKA_SERVER", "localhost:9092"))
-    transport = KafkaTransport(kafka, settings.subscriptions(replica))
+    kafka = acm.KafkaSettings(bootstrap_servers=os.environ.get("KAFKA_SERVER", "localhost:9092"))
     handler = FileHandler(Path(os.environ.get("FILES_DIR", ".")))
-    runtime = acm.ParticipantRuntime(settings, transport, handler, replica_id=replica)
-    await runtime.run_until_stopped(handle_signals=True)  # SIGTERM/SIGINT: DEREGISTER, then close
+    acm.run(handler, settings, kafka)  # SIGTERM/SIGINT: DEREGISTER, then close
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

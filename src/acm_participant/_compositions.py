@@ -10,14 +10,19 @@ from uuid import UUID
 
 from acm_participant._cache import CompositionEntry
 from acm_participant._context import RuntimeContext
-from acm_participant._elements import MAX_MESSAGE_LENGTH
+from acm_participant._element_context import composition_context
+from acm_participant._elements import truncate
 from acm_participant._orders import DefinitionOrder, PrimeOrderMsg
-from acm_participant.handler import CompositionElement, OperationNotSupported
+from acm_participant._retry import call_with_retries
+from acm_participant.context import CompositionElement
+from acm_participant.failures import ElementFailure, OperationNotSupported
+from acm_participant.logcontext import bind_log_fields
 from acm_participant.protocol.enums import AcTypeState, StateChangeResult
 
 __all__ = ["composition_entry", "on_prime"]
 
 _log = logging.getLogger(__name__)
+_lifecycle = logging.getLogger("acm_participant.lifecycle")
 
 
 def composition_entry(
@@ -66,7 +71,7 @@ async def _prime(ctx: RuntimeContext, order: PrimeOrderMsg, entry: CompositionEn
         ctx,
         "prime",
         order,
-        lambda: ctx.handler.prime(order.composition_id, elements),
+        lambda: ctx.handler.prime(composition_context(ctx, order.composition_id, elements)),
         reached=AcTypeState.PRIMED,
         kept=AcTypeState.COMMISSIONED,
         done="Primed",
@@ -85,7 +90,9 @@ async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
             ctx,
             "deprime",
             order,
-            lambda: ctx.handler.deprime(order.composition_id, list(entry.definitions.values())),
+            lambda: ctx.handler.deprime(
+                composition_context(ctx, order.composition_id, list(entry.definitions.values()))
+            ),
             reached=AcTypeState.COMMISSIONED,
             kept=AcTypeState.PRIMED,
             done="Deprimed",
@@ -110,17 +117,26 @@ async def _attempt(
     A handler without the operation succeeds as "Not implemented" unless the settings say
     unsupported operations fail.
     """
-    try:
-        await call()
-    except asyncio.CancelledError:
-        raise
-    except OperationNotSupported:
-        if ctx.settings.fail_unsupported_operation:
-            return kept, StateChangeResult.FAILED, "Not supported"
-        return reached, StateChangeResult.NO_ERROR, "Not implemented"
-    except Exception as exc:
-        _log.warning("%s of %s failed: %s", operation, order.composition_id, exc, exc_info=True)
-        return kept, StateChangeResult.FAILED, (str(exc) or type(exc).__name__)[:MAX_MESSAGE_LENGTH]
+    with bind_log_fields(participant=ctx.settings.participant_id, composition=order.composition_id):
+        _lifecycle.info("%s started", operation)
+        try:
+            await call_with_retries(ctx.settings, call)
+        except asyncio.CancelledError:
+            raise
+        except OperationNotSupported:
+            _lifecycle.info("%s not supported by this participant", operation)
+            if ctx.settings.fail_unsupported_operation:
+                return kept, StateChangeResult.FAILED, "Not supported"
+            return reached, StateChangeResult.NO_ERROR, "Not implemented"
+        except Exception as exc:
+            _lifecycle.warning(
+                "%s failed: %s",
+                operation,
+                exc,
+                exc_info=not isinstance(exc, ElementFailure),
+            )
+            return kept, StateChangeResult.FAILED, truncate(str(exc) or type(exc).__name__)
+        _lifecycle.info("%s succeeded", operation)
     return reached, StateChangeResult.NO_ERROR, done
 
 

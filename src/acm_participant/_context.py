@@ -13,7 +13,8 @@ from uuid import UUID
 
 from acm_participant._cache import ParticipantCache
 from acm_participant._tasks import TaskRegistry
-from acm_participant.handler import ElementDefinitionId, ElementHandler
+from acm_participant.context import ElementDefinitionId, ElementReporter
+from acm_participant.handler import ElementHandler
 from acm_participant.observe import Observer
 from acm_participant.protocol.enums import AcTypeState, DeployState, LockState, StateChangeResult
 from acm_participant.settings import ParticipantSettings
@@ -95,3 +96,5 @@ class RuntimeContext:
     outbox: Outbox
     cache: ParticipantCache = field(default_factory=ParticipantCache)
     tasks: TaskRegistry = field(default_factory=TaskRegistry)
+    reporter: ElementReporter = field(init=False)
+    """Set by the runtime once built (the reporter needs this context)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from acm_participant._context import ElementAck, RuntimeContext
+from acm_participant._element_context import element_context, element_log_fields
 from acm_participant._orders import InstanceOrderMsg
 from acm_participant._outcomes import (
     SUCCESS_MESSAGES,
@@ -23,26 +24,45 @@ from acm_participant._outcomes import (
     failure_states,
     success_states,
 )
-from acm_participant.handler import ElementOutcome, OperationNotSupported
+from acm_participant._retry import call_with_retries
+from acm_participant.context import (
+    CompositionElement,
+    ElementContext,
+    ElementOutcome,
+    InstanceElement,
+)
+from acm_participant.failures import ElementFailure, OperationNotSupported
+from acm_participant.logcontext import bind_log_fields
 from acm_participant.protocol.enums import DeployState, StateChangeResult
 
-__all__ = ["ElementJob", "run_element_job", "spawn_element_job"]
+__all__ = ["ElementJob", "finish_element", "run_element_job", "spawn_element_job", "truncate"]
 
-_log = logging.getLogger(__name__)
+# One line per operation start and outcome, with the ids bound (the operator's trail).
+_lifecycle = logging.getLogger("acm_participant.lifecycle")
 
 MAX_MESSAGE_LENGTH = 255
 
-ElementCall = Callable[[], Awaitable[ElementOutcome | None]]
+HandlerMethod = Callable[[ElementContext], Awaitable[ElementOutcome | None]]
+
+# Operations whose properties must fit the handler's properties_model before it is called.
+_VALIDATED = frozenset(
+    {Operation.DEPLOY, Operation.UPDATE, Operation.MIGRATE, Operation.PRECHECK, Operation.PREPARE}
+)
 
 
 @dataclass(frozen=True)
 class ElementJob:
     operation: Operation
-    composition_id: UUID
     instance_id: UUID
     element_id: UUID
     response_to: UUID | None
-    call: ElementCall
+    method: HandlerMethod
+    composition: CompositionElement
+    instance: InstanceElement
+    updated: InstanceElement | None = None
+    target: CompositionElement | None = None
+    stage: int | None = None
+    """The stage the handler is asked to do (migrate, rollback, prepare)."""
     next_stage: int | None = None
     """On success, ack this stage with the element's current states instead of the final ones."""
     on_finished: Callable[[bool], None] | None = None
@@ -54,22 +74,40 @@ class ElementJob:
         order: InstanceOrderMsg,
         *,
         operation: Operation,
-        composition_id: UUID,
-        element_id: UUID,
-        call: ElementCall,
+        method: HandlerMethod,
+        composition: CompositionElement,
+        instance: InstanceElement,
+        updated: InstanceElement | None = None,
+        target: CompositionElement | None = None,
+        stage: int | None = None,
         next_stage: int | None = None,
         on_finished: Callable[[bool], None] | None = None,
     ) -> ElementJob:
         """A job for one element of ``order``'s instance, acked in response to ``order``."""
         return cls(
             operation=operation,
-            composition_id=composition_id,
             instance_id=order.instance_id,
-            element_id=element_id,
+            element_id=instance.element_id,
             response_to=order.message_id,
-            call=call,
+            method=method,
+            composition=composition,
+            instance=instance,
+            updated=updated,
+            target=target,
+            stage=stage,
             next_stage=next_stage,
             on_finished=on_finished,
+        )
+
+    def context(self, ctx: RuntimeContext) -> ElementContext:
+        return element_context(
+            ctx,
+            self.operation.value,
+            self.composition,
+            self.instance,
+            stage=self.stage,
+            updated=self.updated,
+            target=self.target,
         )
 
 
@@ -83,7 +121,8 @@ def spawn_element_job(ctx: RuntimeContext, job: ElementJob) -> asyncio.Task[None
     )
 
 
-def _truncate(message: str) -> str:
+def truncate(message: str) -> str:
+    """At most the 255 characters an ack's message holds."""
     return (
         message if len(message) <= MAX_MESSAGE_LENGTH else message[: MAX_MESSAGE_LENGTH - 3] + "..."
     )
@@ -91,35 +130,48 @@ def _truncate(message: str) -> str:
 
 async def run_element_job(ctx: RuntimeContext, job: ElementJob) -> None:
     started = time.monotonic()
-    outcome: ElementOutcome | None = None
-    try:
-        outcome = await job.call()
-        ok, message = True, (outcome.message if outcome and outcome.message else None)
-    except asyncio.CancelledError:
-        _log.info("%s of element %s cancelled", job.operation.value, job.element_id)
-        raise
-    except OperationNotSupported:
-        if ctx.settings.fail_unsupported_operation:
-            ok, message = False, "Not supported"
-        else:
-            ok, message = True, "Not implemented"
-    except Exception as exc:  # the one boundary where a handler error becomes a FAILED ack
-        _log.warning(
-            "%s of element %s failed: %s",
-            job.operation.value,
-            job.element_id,
-            exc,
-            exc_info=True,
-        )
-        ok, message = False, _truncate(str(exc) or type(exc).__name__)
-    if ok and message is None:
-        message = SUCCESS_MESSAGES[job.operation]
-    await finish_element(ctx, job, ok=ok, message=message, outcome=outcome)
+    element = job.context(ctx)
+    with bind_log_fields(**element_log_fields(ctx, element)):
+        ok, message, outcome = await _call_handler(ctx, job, element, started)
+        if ok and message is None:
+            message = SUCCESS_MESSAGES[job.operation]
+        await finish_element(ctx, job, ok=ok, message=message, outcome=outcome)
     ctx.observer.operation_finished(
         job.operation.value,
         StateChangeResult.NO_ERROR.value if ok else StateChangeResult.FAILED.value,
         time.monotonic() - started,
     )
+
+
+async def _call_handler(
+    ctx: RuntimeContext, job: ElementJob, element: ElementContext, started: float
+) -> tuple[bool, str | None, ElementOutcome | None]:
+    """The handler's verdict: (success, ack message or None for the default, outcome)."""
+    what = job.operation.value if job.stage is None else f"{job.operation.value} stage {job.stage}"
+    model = ctx.handler.properties_model
+    _lifecycle.info("%s started", what)
+    try:
+        if model is not None and job.operation in _VALIDATED:
+            element.parsed(model)
+        outcome = await call_with_retries(ctx.settings, lambda: job.method(element))
+    except asyncio.CancelledError:
+        _lifecycle.info("%s cancelled after %.1f s", what, time.monotonic() - started)
+        raise
+    except OperationNotSupported:
+        _lifecycle.info("%s not supported by this participant", what)
+        if ctx.settings.fail_unsupported_operation:
+            return False, "Not supported", None
+        return True, "Not implemented", None
+    except ElementFailure as exc:  # expected: one line, no traceback
+        _lifecycle.warning("%s failed after %.1f s: %s", what, time.monotonic() - started, exc)
+        return False, truncate(str(exc) or type(exc).__name__), None
+    except Exception as exc:  # a handler bug: the one boundary where it becomes a FAILED ack
+        _lifecycle.error(
+            "%s failed after %.1f s: %s", what, time.monotonic() - started, exc, exc_info=True
+        )
+        return False, truncate(str(exc) or type(exc).__name__), None
+    _lifecycle.info("%s succeeded in %.1f s", what, time.monotonic() - started)
+    return True, (outcome.message if outcome and outcome.message else None), outcome
 
 
 async def finish_element(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from acm_participant._orders import (
 )
 from acm_participant._outcomes import Operation
 from acm_participant._phases import start_phase
-from acm_participant.handler import CompositionElement, ElementDefinitionId
+from acm_participant.context import CompositionElement, ElementDefinitionId
 from acm_participant.protocol.enums import (
     DeployOrder,
     DeployState,
@@ -152,11 +151,9 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
         job = ElementJob.answering(
             order,
             operation=Operation.DEPLOY,
-            composition_id=order.composition_id,
-            element_id=entry.element_id,
-            call=partial(
-                ctx.handler.deploy, composition, entry.as_instance_element(order.instance_id)
-            ),
+            method=ctx.handler.deploy,
+            composition=composition,
+            instance=entry.as_instance_element(order.instance_id),
         )
         if entry.deploy_state is DeployState.DEPLOYED:
             # A retry of a deploy that already succeeded: re-ack, do not redo (C35).
@@ -259,9 +256,9 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
             ElementJob.answering(
                 order,
                 operation=operation,
-                composition_id=instance.composition_id,
-                element_id=entry.element_id,
-                call=partial(method, composition, entry.as_instance_element(order.instance_id)),
+                method=method,
+                composition=composition,
+                instance=entry.as_instance_element(order.instance_id),
             ),
         )
 
@@ -299,13 +296,9 @@ def on_update(ctx: RuntimeContext, order: UpdateOrderMsg) -> None:
             ElementJob.answering(
                 order,
                 operation=Operation.UPDATE,
-                composition_id=instance.composition_id,
-                element_id=entry.element_id,
-                call=partial(
-                    ctx.handler.update,
-                    composition,
-                    old,
-                    entry.as_instance_element(order.instance_id),
-                ),
+                method=ctx.handler.update,
+                composition=composition,
+                instance=old,
+                updated=entry.as_instance_element(order.instance_id),
             ),
         )

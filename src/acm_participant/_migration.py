@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 from uuid import UUID
 
 from acm_participant._cache import ElementEntry, InstanceEntry
 from acm_participant._context import RuntimeContext
-from acm_participant._elements import ElementJob, spawn_element_job
+from acm_participant._elements import ElementJob, HandlerMethod, spawn_element_job
 from acm_participant._instances import cached_instance, composition_element_for
 from acm_participant._merge import merge_properties
 from acm_participant._orders import ElementOrder, MigrationOrderMsg
@@ -78,15 +77,11 @@ def _precheck(ctx: RuntimeContext, order: MigrationOrderMsg) -> None:
             ElementJob.answering(
                 order,
                 operation=Operation.PRECHECK,
-                composition_id=order.composition_id,
-                element_id=element.element_id,
-                call=partial(
-                    ctx.handler.migrate_precheck,
-                    composition,
-                    target,
-                    entry.as_instance_element(order.instance_id),
-                    migrated,
-                ),
+                method=ctx.handler.migrate_precheck,
+                composition=composition,
+                instance=entry.as_instance_element(order.instance_id),
+                updated=migrated,
+                target=target,
             ),
         )
 
@@ -170,9 +165,12 @@ def _spawn_stage(
         ElementJob.answering(
             order,
             operation=operation,
-            composition_id=leaving,
-            element_id=entry.element_id,
-            call=partial(method, composition, target, before, migrated, order.stage),
+            method=method,
+            composition=composition,
+            instance=before,
+            updated=migrated,
+            target=target,
+            stage=order.stage,
             next_stage=following,
             on_finished=finished,
         ),
@@ -193,11 +191,9 @@ def _spawn_removal(
         ElementJob.answering(
             order,
             operation=Operation.ROLLBACK_REMOVED if order.rollback else Operation.MIGRATE_REMOVED,
-            composition_id=leaving,
-            element_id=entry.element_id,
-            call=partial(
-                ctx.handler.undeploy, composition, entry.as_instance_element(order.instance_id)
-            ),
+            method=ctx.handler.undeploy,
+            composition=composition,
+            instance=entry.as_instance_element(order.instance_id),
         ),
     )
 
@@ -231,19 +227,14 @@ def _spawn_addition(
             migration_state=MigrationState.NEW,
         )
         instance.elements[element.element_id] = entry
-        call = partial(ctx.handler.deploy, target, entry.as_instance_element(order.instance_id))
+        method: HandlerMethod = ctx.handler.deploy
+        current = entry.as_instance_element(order.instance_id)
+        migrated = None
     else:
         method = ctx.handler.rollback if order.rollback else ctx.handler.migrate
+        current = entry.as_instance_element(order.instance_id)
         migrated = entry.as_instance_element(
             order.instance_id, merge_properties(entry.properties, element.properties)
-        )
-        call = partial(
-            method,
-            target,
-            target,
-            entry.as_instance_element(order.instance_id),
-            migrated,
-            order.stage,
         )
 
     def finished(ok: bool) -> None:
@@ -255,9 +246,12 @@ def _spawn_addition(
         ElementJob.answering(
             order,
             operation=Operation.ROLLBACK if order.rollback else Operation.MIGRATE,
-            composition_id=going,
-            element_id=element.element_id,
-            call=call,
+            method=method,
+            composition=target,
+            instance=current,
+            updated=migrated,
+            target=None if migrated is None else target,
+            stage=None if migrated is None else order.stage,
             next_stage=following,
             on_finished=finished,
         ),

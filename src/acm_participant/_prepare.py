@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from acm_participant._cache import ElementEntry
 from acm_participant._context import RuntimeContext
 from acm_participant._elements import ElementJob, spawn_element_job
@@ -49,17 +47,18 @@ def on_prepare(ctx: RuntimeContext, order: PrepareOrderMsg) -> None:
             job = ElementJob.answering(
                 order,
                 operation=Operation.PREPARE,
-                composition_id=instance.composition_id,
-                element_id=entry.element_id,
-                call=partial(ctx.handler.prepare, composition, current, order.stage),
+                method=ctx.handler.prepare,
+                composition=composition,
+                instance=current,
+                stage=order.stage,
                 next_stage=next_stage(element_stages, order.stage),
             )
         else:
             job = ElementJob.answering(
                 order,
                 operation=Operation.REVIEW,
-                composition_id=instance.composition_id,
-                element_id=entry.element_id,
-                call=partial(ctx.handler.review, composition, current),
+                method=ctx.handler.review,
+                composition=composition,
+                instance=current,
             )
         spawn_element_job(ctx, job)

@@ -12,8 +12,11 @@ import logging
 from acm_participant._cache import ElementEntry, InstanceEntry
 from acm_participant._compositions import composition_entry
 from acm_participant._context import RuntimeContext
+from acm_participant._element_context import element_context, element_log_fields
 from acm_participant._orders import RestartInstance, SyncOrderMsg
-from acm_participant.handler import CompositionElement
+from acm_participant.context import CompositionElement
+from acm_participant.failures import ElementFailure
+from acm_participant.logcontext import bind_log_fields
 from acm_participant.protocol.enums import AcTypeState, StateChangeResult
 
 __all__ = ["on_sync"]
@@ -112,14 +115,20 @@ async def _restore_one(
     instance: InstanceEntry,
     element: ElementEntry,
 ) -> None:
-    try:
-        await ctx.handler.restore(
-            composition,
-            element.as_instance_element(instance.instance_id),
-            deploy_state=element.deploy_state,
-            lock_state=element.lock_state,
-        )
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        _log.warning("restore of element %s failed", element.element_id, exc_info=True)
+    context = element_context(
+        ctx,
+        "restore",
+        composition,
+        element.as_instance_element(instance.instance_id),
+        deploy_state=element.deploy_state,
+        lock_state=element.lock_state,
+    )
+    with bind_log_fields(**element_log_fields(ctx, context)):
+        try:
+            await ctx.handler.restore(context)
+        except asyncio.CancelledError:
+            raise
+        except ElementFailure as exc:
+            _log.warning("restore of element %s failed: %s", element.element_id, exc)
+        except Exception:
+            _log.error("restore of element %s failed", element.element_id, exc_info=True)

@@ -2,257 +2,151 @@
 
 A handler is told *what* to do for one element (deploy, undeploy, ...) and does it; the SDK
 runtime decides *when* (start phases, stages, revision gates), sends the acks the ACM runtime
-expects and keeps the caches. A handler never sees a wire message.
+expects and keeps the caches. A handler never sees a wire message: each operation gets one
+:class:`~acm_participant.context.ElementContext` (ids, merged properties, stage, a logger bound
+to the element, the reporter).
 
-Contract of every operation method:
+Contract of every operation method (``docs/sdk.md`` has the table of acked states):
 
-* returning (``None`` or an :class:`ElementOutcome`) means success: the runtime acks the
-  operation's success states (e.g. DEPLOYED/LOCKED for deploy), with the outcome's message and
-  outProperties if given;
-* raising means failure: the runtime acks the operation's failure states with
-  ``StateChangeResult.FAILED`` and the exception's message (``str(exc)``, truncated to 255
-  characters); :class:`ElementFailure` is the plain way to say "failed because ...";
-* raising :class:`OperationNotSupported` (what the defaults below do) answers as ONAP's Java
-  participant does for an unimplemented operation: success "Not implemented", or FAILED
-  "Not supported" when the participant is configured with ``failUnsupportedOperation``;
-* the call runs in its own task: the runtime cancels it when the operation is superseded, timed
-  out by the ACM runtime, or the participant shuts down. A handler cleans up on
-  ``CancelledError`` and re-raises it; no ack is sent for a cancelled call.
-
-Results that arrive later (a model that goes unready an hour after deploy, live status) are
-reported through the :class:`ElementReporter` the runtime hands to :meth:`ElementHandler.start`.
+* returning (``None`` or an :class:`ElementOutcome`) means success;
+* raising :class:`ElementFailure` means a permanent failure: FAILED at once, one log line;
+* raising :class:`RetryableFailure` asks the runtime to call the operation again after a
+  backoff (``ParticipantSettings.retry_*``); when the attempts are spent it is FAILED with the
+  last reason;
+* any other exception is a bug: FAILED with its message, logged with its traceback;
+* raising :class:`OperationNotSupported` (what the optional operations do by default) answers
+  as ONAP's Java participant does: success "Not implemented", or FAILED "Not supported" with
+  ``fail_unsupported_operation``;
+* the call runs in its own task, cancelled when the operation is superseded, timed out by the
+  ACM runtime, or the participant shuts down: clean up on ``CancelledError`` and re-raise it.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-from uuid import UUID
+from typing import ClassVar
 
-from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from pydantic import BaseModel
+
+from acm_participant.context import (
+    CompositionContext,
+    CompositionElement,
+    ElementContext,
+    ElementDefinitionId,
+    ElementOutcome,
+    ElementReporter,
+    InstanceElement,
+    merged_properties,
+)
+from acm_participant.failures import (
+    ElementFailure,
+    InvalidProperties,
+    OperationNotSupported,
+    RetryableFailure,
+)
 
 __all__ = [
+    "CompositionContext",
     "CompositionElement",
+    "ElementContext",
     "ElementDefinitionId",
     "ElementFailure",
     "ElementHandler",
     "ElementOutcome",
     "ElementReporter",
     "InstanceElement",
+    "InvalidProperties",
     "OperationNotSupported",
+    "RetryableFailure",
     "merged_properties",
 ]
 
-JsonMap = Mapping[str, Any]
 
+class ElementHandler(ABC):
+    """Base class of element handlers: implement ``deploy`` and ``undeploy``, override the rest
+    as your element type supports it.
 
-@dataclass(frozen=True, slots=True)
-class ElementDefinitionId:
-    """A TOSCA concept identifier: the node template's name and version."""
-
-    name: str
-    version: str
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.version}"
-
-
-@dataclass(frozen=True, slots=True)
-class CompositionElement:
-    """An element of a primed composition: its node template properties (``inProperties``)."""
-
-    composition_id: UUID
-    definition_id: ElementDefinitionId
-    properties: JsonMap = field(default_factory=dict)
-    out_properties: JsonMap = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceElement:
-    """An element of an automation composition instance: the user's instance properties."""
-
-    instance_id: UUID
-    element_id: UUID
-    properties: JsonMap = field(default_factory=dict)
-    out_properties: JsonMap = field(default_factory=dict)
-
-
-def merged_properties(composition: CompositionElement, instance: InstanceElement) -> dict[str, Any]:
-    """Composition properties overlaid by instance properties (instance keys win).
-
-    This is the merge ONAP's Java KServe participant applies (spec section 8, decision 7).
+    ``properties_model``: a pydantic model of the element's merged properties. When set, the
+    runtime validates them before deploy, update, migrate, precheck and prepare, and acks a
+    FAILED with the validation errors instead of calling the handler; read the parsed value
+    with ``context.parsed(Model)``.
     """
-    return {**composition.properties, **instance.properties}
 
-
-@dataclass(frozen=True, slots=True)
-class ElementOutcome:
-    """What a successful operation wants the runtime to say besides the success states."""
-
-    message: str | None = None
-    out_properties: JsonMap | None = None
-    operational_state: str | None = None
-    use_state: str | None = None
-
-
-class ElementFailure(Exception):
-    """Raised by a handler to fail an operation with a reason meant for the ACM runtime's user."""
-
-
-class OperationNotSupported(Exception):
-    """Raised by the default implementation of an operation the handler does not implement."""
-
-
-class ElementReporter(Protocol):
-    """How a handler reports results at any time, also long after its call returned."""
-
-    async def report_element_state(
-        self,
-        instance_id: UUID,
-        element_id: UUID,
-        *,
-        deploy_state: DeployState | None = None,
-        lock_state: LockState | None = None,
-        result: StateChangeResult = StateChangeResult.NO_ERROR,
-        message: str | None = None,
-        stage: int | None = None,
-    ) -> None:
-        """Send a state-change ack for one element (updateAutomationCompositionElementState)."""
-
-    async def report_element_info(
-        self,
-        instance_id: UUID,
-        element_id: UUID,
-        *,
-        out_properties: JsonMap | None = None,
-        operational_state: str | None = None,
-        use_state: str | None = None,
-    ) -> None:
-        """Publish live status of one element: outProperties, operational and use state.
-
-        ``None`` keeps the cached value; outProperties replace the element's map as a whole.
-        """
-
-    async def report_composition_info(
-        self,
-        composition_id: UUID,
-        definition_id: ElementDefinitionId,
-        *,
-        out_properties: JsonMap,
-    ) -> None:
-        """Publish outProperties of a composition element definition."""
-
-
-class ElementHandler:
-    """Base class of element handlers: override the operations your element type supports.
-
-    ``deploy`` and ``undeploy`` have no default. Every other operation raises
-    :class:`OperationNotSupported`, except those whose ONAP default is a plain success
-    (migrate precheck, prepare, review, deprime, restore).
-    """
+    properties_model: ClassVar[type[BaseModel] | None] = None
 
     async def start(self, reporter: ElementReporter) -> None:
-        """Called once before any operation; keep the reporter for later reports."""
+        """Called once before any operation: start background work (a watch, a poller) that
+        reports through ``reporter`` outside of operations. Operations get it in their context."""
+        return None
 
     async def stop(self) -> None:
         """Called once at shutdown, after in-flight operations ended or were cancelled."""
+        return None
+
+    def log_fields(self, element: ElementContext) -> Mapping[str, object]:
+        """Extra fields bound to every log line of an operation on ``element`` (besides the
+        participant, composition, instance and element ids the runtime binds), e.g. the names
+        of the objects the element manages."""
+        return {}
 
     # --- composition (definition) operations -----------------------------------------------
 
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
+    async def prime(self, composition: CompositionContext) -> None:
         """Validate/prepare the definitions of a composition being primed."""
         raise OperationNotSupported("prime")
 
-    async def deprime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
+    async def deprime(self, composition: CompositionContext) -> None:
         """Forget a composition being deprimed."""
+        return None
 
     # --- instance element operations ----------------------------------------------------------
 
-    async def deploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        raise NotImplementedError
+    @abstractmethod
+    async def deploy(self, element: ElementContext) -> ElementOutcome | None:
+        """Create what the element describes (``element.properties``)."""
 
-    async def undeploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        raise NotImplementedError
+    @abstractmethod
+    async def undeploy(self, element: ElementContext) -> ElementOutcome | None:
+        """Remove what deploy created; also called for an element a migration removes."""
 
-    async def lock(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def lock(self, element: ElementContext) -> ElementOutcome | None:
         raise OperationNotSupported("lock")
 
-    async def unlock(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def unlock(self, element: ElementContext) -> ElementOutcome | None:
         raise OperationNotSupported("unlock")
 
-    async def delete(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def delete(self, element: ElementContext) -> ElementOutcome | None:
         raise OperationNotSupported("delete")
 
-    async def update(
-        self,
-        composition: CompositionElement,
-        instance: InstanceElement,
-        updated: InstanceElement,
-    ) -> ElementOutcome | None:
-        """Apply new instance properties (``updated``) to a deployed element."""
+    async def update(self, element: ElementContext) -> ElementOutcome | None:
+        """Apply new instance properties: ``element.updated`` (``element.instance`` holds the
+        previous ones; ``element.properties`` is the new merge)."""
         raise OperationNotSupported("update")
 
-    async def migrate(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> ElementOutcome | None:
-        """Move an element to a new composition (one call per stage the element takes part in)."""
+    async def migrate(self, element: ElementContext) -> ElementOutcome | None:
+        """Move an element to ``element.target`` (one call per ``element.stage`` it takes part
+        in); ``element.updated`` holds the migrated instance properties."""
         raise OperationNotSupported("migrate")
 
-    async def migrate_precheck(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-    ) -> ElementOutcome | None:
+    async def migrate_precheck(self, element: ElementContext) -> ElementOutcome | None:
         """Check, without changing anything, that a migration would work."""
         return None
 
-    async def rollback(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> ElementOutcome | None:
-        """Undo a failed migration (one call per stage, highest first)."""
+    async def rollback(self, element: ElementContext) -> ElementOutcome | None:
+        """Undo a failed migration (one call per stage, highest first); ``element.composition``
+        is the abandoned composition, ``element.target`` the one the element returns to."""
         raise OperationNotSupported("rollback")
 
-    async def prepare(
-        self, composition: CompositionElement, instance: InstanceElement, stage: int
-    ) -> ElementOutcome | None:
-        """Prepare an undeployed element before its deploy."""
+    async def prepare(self, element: ElementContext) -> ElementOutcome | None:
+        """Prepare an undeployed element before its deploy, at ``element.stage``."""
         return None
 
-    async def review(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def review(self, element: ElementContext) -> ElementOutcome | None:
         """Review a deployed element."""
         return None
 
-    async def restore(
-        self,
-        composition: CompositionElement,
-        instance: InstanceElement,
-        *,
-        deploy_state: DeployState,
-        lock_state: LockState,
-    ) -> None:
-        """Re-attach to an element the ACM runtime handed back after a participant restart."""
+    async def restore(self, element: ElementContext) -> None:
+        """Re-attach to an element the ACM runtime handed back after a participant restart
+        (its last known states are ``element.deploy_state`` / ``element.lock_state``)."""
+        return None

@@ -29,7 +29,12 @@ from acm_participant.handler import ElementHandler
 from acm_participant.observe import Observer
 from acm_participant.protocol import decode
 from acm_participant.settings import ParticipantSettings
-from acm_participant.transport.base import Record, Transport
+from acm_participant.transport.base import (
+    Record,
+    Transport,
+    TransportFactory,
+    TransportSettings,
+)
 
 __all__ = ["ParticipantRuntime", "RuntimeHealth"]
 
@@ -57,7 +62,9 @@ class ParticipantRuntime:
 
     Args:
         settings: who the participant is and where it talks.
-        transport: a transport built with ``settings.subscriptions(replica_id)``.
+        transport: how to reach the broker: transport settings (``KafkaSettings``,
+            ``DmaapSettings``) or a function building a transport for a list of subscriptions.
+            The runtime gives it the subscriptions of this replica (``settings.subscriptions``).
         handler: the element handler doing the work.
         observer: hooks for metrics (no-op by default).
         clock: wall clock for message timestamps (UTC-aware ``datetime``).
@@ -67,7 +74,7 @@ class ParticipantRuntime:
     def __init__(
         self,
         settings: ParticipantSettings,
-        transport: Transport,
+        transport: TransportSettings | TransportFactory,
         handler: ElementHandler,
         *,
         observer: Observer | None = None,
@@ -75,14 +82,18 @@ class ParticipantRuntime:
         replica_id: UUID | None = None,
     ) -> None:
         self._settings = settings
-        self._transport = transport
         self._observer = observer or Observer()
         self._replica_id = replica_id or uuid4()
+        subscriptions = settings.subscriptions(self._replica_id)
+        if isinstance(transport, TransportSettings):
+            self._transport = transport.connect(subscriptions, self._observer)
+        else:
+            self._transport = transport(subscriptions)
         cache = ParticipantCache()
         self._outbox = WireOutbox(
             settings=settings,
             replica_id=self._replica_id,
-            transport=transport,
+            transport=self._transport,
             cache=cache,
             observer=self._observer,
             clock=clock,
@@ -95,6 +106,7 @@ class ParticipantRuntime:
             outbox=self._outbox,
             cache=cache,
         )
+        self._ctx.reporter = RuntimeReporter(self._ctx)
         self._liveness = Liveness(
             settings=settings, outbox=self._outbox, observer=self._observer, clock=clock
         )
@@ -114,6 +126,11 @@ class ParticipantRuntime:
     @property
     def settings(self) -> ParticipantSettings:
         return self._settings
+
+    @property
+    def transport(self) -> Transport:
+        """The transport the runtime built for this replica's subscriptions."""
+        return self._transport
 
     @property
     def registered(self) -> asyncio.Event:
@@ -145,7 +162,7 @@ class ParticipantRuntime:
             return
         await self._transport.start()
         try:
-            await self._ctx.handler.start(RuntimeReporter(self._ctx))
+            await self._ctx.handler.start(self._ctx.reporter)
         except BaseException:
             await self._transport.stop()
             raise

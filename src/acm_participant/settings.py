@@ -39,31 +39,43 @@ class SupportedElementType(BaseModel):
 
 
 class ParticipantSettings(BaseModel):
-    """Everything the runtime needs to know; defaults are the Java KServe participant's."""
+    """Everything the runtime needs to know; the participant id and its element types are
+    required, the rest has the Java participant intermediary's defaults."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    participant_id: UUID = UUID("101c62b3-8918-41b9-a747-d21eb79c6c04")
+    participant_id: UUID
     description: str = "Participant Description"
     supported_element_types: tuple[SupportedElementType, ...] = Field(min_length=1)
     reporting_time_interval_ms: int = Field(default=120_000, gt=0)
     fail_unsupported_operation: bool = False
     operation_topic: str = Field(default="policy-acruntime-participant", min_length=1)
     sync_topic: str = Field(default="acm-ppnt-sync", min_length=1)
-    operation_group: str = Field(default="policy-clamp-ac-kserve-ppnt", min_length=1)
+    operation_group: str | None = Field(default=None, min_length=1)
+    """The consumer group the replicas share on the operation topic; by default derived from
+    the participant id, so that two participants never share one (docs/protocol.md, C21)."""
     # REGISTER is re-sent until acked: first after this delay, doubling, capped at the heartbeat.
     register_retry_initial_ms: int = Field(default=1_000, gt=0)
     # On stop, in-flight element operations get this long to finish (and ack), then are cancelled.
     shutdown_grace_ms: int = Field(default=5_000, ge=0)
     intermediary_version: str = "0.1.0"
+    # A handler's RetryableFailure: attempts in all, first backoff, backoff cap.
+    retry_attempts: int = Field(default=3, ge=1)
+    retry_initial_ms: int = Field(default=1_000, ge=0)
+    retry_max_ms: int = Field(default=30_000, ge=0)
 
     @property
     def reporting_interval_s(self) -> float:
         return self.reporting_time_interval_ms / 1000
 
+    @property
+    def consumer_group(self) -> str:
+        """The operation topic's group: ``operation_group``, else ``acm-participant-<id>``."""
+        return self.operation_group or f"acm-participant-{self.participant_id}"
+
     def sync_group(self, replica_id: UUID) -> str:
         """The per-process consumer group of the sync topic, so that every replica reads it all."""
-        return f"{self.operation_group}-sync-{replica_id}"
+        return f"{self.consumer_group}-sync-{replica_id}"
 
     def subscriptions(self, replica_id: UUID) -> list[Subscription]:
         """What a transport of this participant consumes: *op* in the shared group, *sync* alone.
@@ -74,6 +86,6 @@ class ParticipantSettings(BaseModel):
         if self.operation_topic == self.sync_topic:
             return [Subscription(topic=self.sync_topic, group=self.sync_group(replica_id))]
         return [
-            Subscription(topic=self.operation_topic, group=self.operation_group),
+            Subscription(topic=self.operation_topic, group=self.consumer_group),
             Subscription(topic=self.sync_topic, group=self.sync_group(replica_id)),
         ]

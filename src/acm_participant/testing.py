@@ -14,15 +14,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+from acm_participant.context import (
+    CompositionElement,
+    ElementContext,
+    ElementReporter,
+    InstanceElement,
+)
 from acm_participant.errors import DecodeError
 from acm_participant.handler import ElementHandler
 from acm_participant.protocol import (
     AnyMessage,
+    DeployState,
+    LockState,
     MessageType,
     ParticipantAckMessage,
     ParticipantMessage,
@@ -37,13 +46,14 @@ from acm_participant.protocol import (
 from acm_participant.runtime import ParticipantRuntime
 from acm_participant.settings import ParticipantSettings
 from acm_participant.sim.driver import AcmRuntimeDriver
-from acm_participant.transport.base import Record, Subscription, Transport
+from acm_participant.transport.base import Record, Subscription, Transport, TransportFactory
 from acm_participant.transport.memory import MemoryBroker, MemoryTransport
 
 __all__ = [
     "RUNTIME_GROUP",
     "RuntimePeer",
     "TransportFactory",
+    "element_context",
     "kafka_transports",
     "memory_transports",
     "participant_under_test",
@@ -213,9 +223,6 @@ class RuntimePeer:
         ]
 
 
-TransportFactory = Callable[[list[Subscription]], Transport]
-
-
 def memory_transports(broker: MemoryBroker | None = None) -> TransportFactory:
     """Transports on one in-memory broker (a new one unless given)."""
     shared = broker or MemoryBroker()
@@ -245,10 +252,8 @@ async def participant_under_test(
             transports([Subscription(settings.operation_topic, runtime_group())]), settings
         )
         await peer.start()
-    replica_id = uuid4()
-    runtime = ParticipantRuntime(
-        settings, transports(settings.subscriptions(replica_id)), handler, replica_id=replica_id
-    )
+    runtime = ParticipantRuntime(settings, transports, handler)
+    replica_id = runtime.replica_id
     await runtime.start()
     try:
         if register:
@@ -294,10 +299,7 @@ async def participant_with_driver(
         sync_topic=settings.sync_topic,
         timeout=within,
     )
-    replica_id = uuid4()
-    runtime = ParticipantRuntime(
-        settings, transports(settings.subscriptions(replica_id)), handler, replica_id=replica_id
-    )
+    runtime = ParticipantRuntime(settings, transports, handler)
     async with driver:
         await runtime.start()
         try:
@@ -306,3 +308,48 @@ async def participant_with_driver(
             yield runtime, driver
         finally:
             await runtime.stop()
+
+
+class _SilentReporter:
+    """A reporter that drops everything (for handler calls made outside a runtime)."""
+
+    async def report_element_state(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def report_element_info(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def report_composition_info(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def element_context(
+    composition: CompositionElement,
+    instance: InstanceElement,
+    *,
+    operation: str = "test",
+    reporter: ElementReporter | None = None,
+    updated: InstanceElement | None = None,
+    target: CompositionElement | None = None,
+    stage: int | None = None,
+    deploy_state: DeployState | None = None,
+    lock_state: LockState | None = None,
+) -> ElementContext:
+    """The context the runtime would give a handler, to call its operations directly."""
+    fields: dict[str, object] = {
+        "composition": composition.composition_id,
+        "instance": instance.instance_id,
+        "element": instance.element_id,
+    }
+    return ElementContext(
+        operation=operation,
+        composition=composition,
+        instance=instance,
+        reporter=reporter or _SilentReporter(),
+        log=logging.LoggerAdapter(logging.getLogger("acm_participant.testing"), fields),
+        stage=stage,
+        updated=updated,
+        target=target,
+        deploy_state=deploy_state,
+        lock_state=lock_state,
+    )

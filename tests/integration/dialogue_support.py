@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from acm_participant.handler import CompositionElement, ElementHandler, InstanceElement
+from acm_participant.handler import CompositionContext, ElementContext, ElementHandler
 from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.settings import ParticipantSettings, SupportedElementType
 from acm_participant.sim.model import ElementSpec
@@ -19,14 +19,14 @@ class Handler(ElementHandler):
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
 
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        self.calls.append(("prime", str(composition_id)))
+    async def prime(self, composition: CompositionContext) -> None:
+        self.calls.append(("prime", str(composition.composition_id)))
 
-    async def deploy(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("deploy", composition.definition_id.name))
+    async def deploy(self, element: ElementContext) -> None:
+        self.calls.append(("deploy", element.definition.name))
 
-    async def undeploy(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("undeploy", composition.definition_id.name))
+    async def undeploy(self, element: ElementContext) -> None:
+        self.calls.append(("undeploy", element.definition.name))
 
 
 def settings(*, operation_topic: str, sync_topic: str, group: str) -> ParticipantSettings:

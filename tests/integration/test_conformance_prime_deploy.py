@@ -171,11 +171,11 @@ async def test_c27_deprime_of_an_unknown_composition_acks_commissioned(harness):
 
 
 class CompositionInfoHandler(RecordingHandler):
-    async def prime(self, composition_id, elements):
+    async def prime(self, composition):
         assert self.reporter is not None
-        for element in elements:
+        for element in composition.elements:
             await self.reporter.report_composition_info(
-                composition_id, element.definition_id, out_properties={"checked": True}
+                composition.composition_id, element.definition_id, out_properties={"checked": True}
             )
 
 

@@ -43,7 +43,7 @@ async def test_driver_registers_primes_deploys_and_undeploys_participant_when_ov
         config = settings(operation_topic=TOPIC, sync_topic=TOPIC, group="kserve-ppnt")
         # one topic for both directions: each replica reads it once, in its own group
         runtime = ParticipantRuntime(
-            config, transport(f"ppnt-{replica}"), handler, replica_id=replica
+            config, lambda _subscriptions: transport(f"ppnt-{replica}"), handler, replica_id=replica
         )
         async with driver:
             await standin.wait_polled(TOPIC, "acm-runtime")

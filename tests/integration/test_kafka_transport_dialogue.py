@@ -43,12 +43,10 @@ async def test_driver_registers_primes_and_deploys_participant_when_over_kafka(
         timeout=30,
     )
     handler = Handler()
-    replica = uuid4()
     runtime = ParticipantRuntime(
         config,
-        KafkaTransport(kafka, config.subscriptions(replica), options=OPTIONS),
+        lambda subscriptions: KafkaTransport(kafka, subscriptions, options=OPTIONS),
         handler,
-        replica_id=replica,
     )
     async with driver:
         await runtime.start()
@@ -63,7 +61,7 @@ async def test_driver_registers_primes_and_deploys_participant_when_over_kafka(
             deploy_acks = await driver.deploy_all_phases(instance_id)
         finally:
             await runtime.stop()
-    assert (register.participant_id, register.replica_id) == (PARTICIPANT, replica)
+    assert (register.participant_id, register.replica_id) == (PARTICIPANT, runtime.replica_id)
     assert prime_ack.composition_state == AcTypeState.PRIMED
     assert [a.state_change_result for a in deploy_acks] == [StateChangeResult.NO_ERROR] * 2
     assert [c for c in handler.calls if c[0] == "deploy"] == [

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from acm_participant.handler import ElementFailure
+from acm_participant.testing import element_context
 from tests.integration.kserve_support import (
     element,
     entity,
@@ -63,12 +64,12 @@ async def test_deploy_fails_before_creating_anything_when_input_is_bad(
     async with harness(stack.info, policy=policy) as h:
         composition, instance = element(entity("good-one", namespace), bad)
         with pytest.raises(ElementFailure, match="entity #2") as failed:
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         assert expected in str(failed.value)
         assert await h.names(namespace) == []
 
         composition, instance = element(entity("good-one", namespace))
-        assert await h.handler.deploy(composition, instance) is not None
+        assert await h.handler.deploy(element_context(composition, instance)) is not None
 
 
 async def test_deploy_fails_on_duplicate_entities_before_creating_anything(
@@ -77,7 +78,7 @@ async def test_deploy_fails_on_duplicate_entities_before_creating_anything(
     async with harness(stack.info) as h:
         composition, instance = element(entity("twin", namespace), entity("twin", namespace))
         with pytest.raises(ElementFailure, match="same name and namespace"):
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         assert await h.names(namespace) == []
 
 
@@ -92,7 +93,7 @@ async def test_deploy_quotes_api_server_when_crd_schema_rejects_payload(
     async with harness(stack.info) as h:
         composition, instance = element(entity("schema-bad", namespace, payload))
         with pytest.raises(ElementFailure) as failed:
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
         assert "(" + namespace + "/schema-bad)" in text
         assert "422" in text
@@ -105,7 +106,7 @@ async def test_deploy_quotes_api_server_when_namespace_does_not_exist(
     async with harness(stack.info) as h:
         composition, instance = element(entity("orphan", "no-such-namespace"))
         with pytest.raises(ElementFailure, match='namespaces "no-such-namespace" not found'):
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
 
 
 async def test_deploy_fails_fast_quoting_kserve_when_model_fails_to_load(
@@ -115,7 +116,7 @@ async def test_deploy_fails_fast_quoting_kserve_when_model_fails_to_load(
     async with harness(stack.info) as h:
         composition, instance = element(entity("fine", namespace), failing, timeout=120)
         with pytest.raises(ElementFailure) as failed:
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
         assert f"{namespace}/fails failed" in text
         assert "FailedToLoad" in text
@@ -131,7 +132,7 @@ async def test_deploy_fails_fast_when_spec_is_invalid_for_kserve(
             entity("no-runtime", namespace, knobs={"fail": "InvalidSpec"}), timeout=120
         )
         with pytest.raises(ElementFailure, match=r"InvalidSpec.*NoSupportingRuntime"):
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
 
 
 async def test_deploy_names_unready_services_and_conditions_when_timeout_expires(
@@ -145,7 +146,7 @@ async def test_deploy_names_unready_services_and_conditions_when_timeout_expires
             interval=1,
         )
         with pytest.raises(ElementFailure) as failed:
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
         assert f"not Ready within 6s: {namespace}/stuck-one (Ready=" in text
         assert "ready-one" not in text
@@ -160,8 +161,8 @@ async def test_deploy_fails_without_touching_object_when_name_is_taken_by_someon
         created = await h.client.create(foreign)
         composition, instance = element(entity("taken", namespace))
         with pytest.raises(ElementFailure, match="not managed by this element"):
-            await h.handler.deploy(composition, instance)
-        await h.handler.undeploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
+        await h.handler.undeploy(element_context(composition, instance))
         still = await h.client.get(namespace, "taken")
         assert still["metadata"]["uid"] == created["metadata"]["uid"]
 
@@ -175,7 +176,7 @@ async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_t
             entity("flaky", namespace, knobs={"fail": "FailedToLoad"}),
         )
         with pytest.raises(ElementFailure):
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         assert await h.names(namespace) == ["flaky", "kept"]
         uid = (await h.client.get(namespace, "kept"))["metadata"]["uid"]
 
@@ -184,12 +185,12 @@ async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_t
         fixed = with_entities(
             instance, entity("kept", namespace), entity("flaky", namespace, repaired)
         )
-        outcome = await h.handler.deploy(composition, fixed)
+        outcome = await h.handler.deploy(element_context(composition, fixed))
         assert outcome is not None
         assert "updated" in (outcome.message or "")
         assert (await h.client.get(namespace, "kept"))["metadata"]["uid"] == uid
 
-        await h.handler.delete(composition, fixed)
+        await h.handler.delete(element_context(composition, fixed))
         assert await h.names(namespace) == []
 
 
@@ -199,7 +200,7 @@ async def test_deploy_quotes_rbac_refusal_when_participant_has_no_rights(
     async with harness(stack.info, token=stack.info.participant_token) as h:
         composition, instance = element(entity("forbidden", namespace))
         with pytest.raises(ElementFailure) as failed:
-            await h.handler.deploy(composition, instance)
+            await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
         assert text.startswith(f"cannot watch InferenceServices in {namespace}: 403 Forbidden")
         assert 'User "participant" cannot list resource "inferenceservices"' in text

@@ -13,6 +13,7 @@ from lightkube.types import PatchType
 
 from acm_participant.handler import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from acm_participant.testing import element_context
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.resources import lightkube_resource
 from tests.integration.kserve_support import (
@@ -40,11 +41,11 @@ async def test_undeploy_waits_for_finalizer_then_acks_when_deletion_is_slow(
         composition, instance = element(
             entity("slow-delete", namespace, knobs={"delete-delay-ms": "1500"}), timeout=30
         )
-        await h.handler.deploy(composition, instance)
+        await h.handler.deploy(element_context(composition, instance))
         finalizers = (await h.client.get(namespace, "slow-delete"))["metadata"]["finalizers"]
         assert "inferenceservice.finalizers" in finalizers
 
-        outcome = await h.handler.undeploy(composition, instance)
+        outcome = await h.handler.undeploy(element_context(composition, instance))
         assert outcome is not None
         assert await h.names(namespace) == []
 
@@ -56,7 +57,7 @@ async def test_undeploy_fails_naming_the_finalizer_when_deletion_is_stuck(
         composition, instance = element(
             entity("stuck-delete", namespace, knobs={"delete-delay-ms": "600000"})
         )
-        await h.handler.deploy(composition, instance)
+        await h.handler.deploy(element_context(composition, instance))
         impatient = with_entities(
             instance,
             *instance.properties["kserveInferenceEntities"],
@@ -64,7 +65,7 @@ async def test_undeploy_fails_naming_the_finalizer_when_deletion_is_stuck(
             statusCheckInterval=1,
         )
         with pytest.raises(ElementFailure) as failed:
-            await h.handler.undeploy(composition, impatient)
+            await h.handler.undeploy(element_context(composition, impatient))
         assert str(failed.value) == (
             f"not deleted within 2s: {namespace}/stuck-delete "
             "(finalizer inferenceservice.finalizers still present)"
@@ -78,7 +79,7 @@ async def test_update_applies_changed_payload_and_waits_for_new_generation(
         composition, instance = element(
             entity("evolving", namespace, knobs={"ready-after-ms": "300"})
         )
-        await h.handler.deploy(composition, instance)
+        await h.handler.deploy(element_context(composition, instance))
         before = await h.client.get(namespace, "evolving")
 
         changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
@@ -86,7 +87,7 @@ async def test_update_applies_changed_payload_and_waits_for_new_generation(
         updated = with_entities(
             instance, entity("evolving", namespace, changed, knobs={"ready-after-ms": "300"})
         )
-        outcome = await h.handler.update(composition, instance, updated)
+        outcome = await h.handler.update(element_context(composition, instance, updated=updated))
         assert outcome is not None
         assert "updated" in (outcome.message or "")
 
@@ -102,9 +103,9 @@ async def test_update_deletes_entity_no_longer_listed_and_creates_new_one(
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("stays", namespace), entity("leaves", namespace))
-        await h.handler.deploy(composition, instance)
+        await h.handler.deploy(element_context(composition, instance))
         updated = with_entities(instance, entity("stays", namespace), entity("arrives", namespace))
-        outcome = await h.handler.update(composition, instance, updated)
+        outcome = await h.handler.update(element_context(composition, instance, updated=updated))
         assert outcome is not None
         assert await h.names(namespace) == ["arrives", "stays"]
 
@@ -121,9 +122,13 @@ async def test_migrate_precheck_refuses_with_api_message_without_creating_anythi
         composition, instance = element(entity("current", namespace))
         _, migrated = element(entity("target", namespace, broken))
         with pytest.raises(ElementFailure, match=r"target\): refused: 500: .*expected numeric"):
-            await h.handler.migrate_precheck(composition, composition, instance, migrated)
+            await h.handler.migrate_precheck(
+                element_context(composition, instance, target=composition, updated=migrated)
+            )
         _, fine = element(entity("target", namespace))
-        assert await h.handler.migrate_precheck(composition, composition, instance, fine)
+        assert await h.handler.migrate_precheck(
+            element_context(composition, instance, target=composition, updated=fine)
+        )
         assert await h.names(namespace) == []
 
 
@@ -132,7 +137,7 @@ async def test_live_status_reports_when_model_stops_and_when_deleted_behind_our_
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("watched", namespace))
-        await h.handler.deploy(composition, instance)
+        await h.handler.deploy(element_context(composition, instance))
 
         stopped_body = {
             "apiVersion": "serving.kserve.io/v1beta1",
@@ -161,19 +166,25 @@ async def test_restarted_participant_readopts_by_labels_without_duplicates(
 ) -> None:
     composition, instance = element(entity("survivor", namespace))
     async with harness(stack.info) as first:
-        await first.handler.deploy(composition, instance)
+        await first.handler.deploy(element_context(composition, instance))
         participant = first.participant_id
         uid = (await first.client.get(namespace, "survivor"))["metadata"]["uid"]
 
     async with harness(stack.info, participant_id=participant) as second:
         await second.handler.restore(
-            composition, instance, deploy_state=DeployState.DEPLOYED, lock_state=LockState.LOCKED
+            element_context(
+                composition,
+                instance,
+                reporter=second.reporter,
+                deploy_state=DeployState.DEPLOYED,
+                lock_state=LockState.LOCKED,
+            )
         )
         report = await second.reporter.info_matching(
             lambda r: states_of(r).get("survivor") == "Ready"
         )
         assert report.operational_state == "READY"
-        outcome = await second.handler.deploy(composition, instance)
+        outcome = await second.handler.deploy(element_context(composition, instance))
         assert outcome is not None
         assert "adopted" in (outcome.message or "")
         assert await second.names(namespace) == ["survivor"]
@@ -185,7 +196,9 @@ async def test_restarted_participant_resumes_deploy_that_was_in_flight(
 ) -> None:
     composition, instance = element(entity("late", namespace, knobs={"ready-after-ms": "1500"}))
     async with harness(stack.info) as first:
-        deploying = asyncio.create_task(first.handler.deploy(composition, instance))
+        deploying = asyncio.create_task(
+            first.handler.deploy(element_context(composition, instance))
+        )
         await wait_created(first.client, namespace, "late", within=20)
         deploying.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -193,7 +206,13 @@ async def test_restarted_participant_resumes_deploy_that_was_in_flight(
 
     async with harness(stack.info, participant_id=first.participant_id) as second:
         await second.handler.restore(
-            composition, instance, deploy_state=DeployState.DEPLOYING, lock_state=LockState.NONE
+            element_context(
+                composition,
+                instance,
+                reporter=second.reporter,
+                deploy_state=DeployState.DEPLOYING,
+                lock_state=LockState.NONE,
+            )
         )
         acked = await second.reporter.state_matching(
             lambda s: s.deploy_state is DeployState.DEPLOYED
@@ -209,12 +228,14 @@ async def test_fifty_instances_deploy_concurrently_with_constant_requests_each(
         await h.handler._watch.ensure_watching(namespace)
         h.requests.clear()
         elements = [element(entity(f"isvc-{i:02d}", namespace)) for i in range(50)]
-        outcomes = await asyncio.gather(*(h.handler.deploy(c, i) for c, i in elements))
+        outcomes = await asyncio.gather(
+            *(h.handler.deploy(element_context(c, i)) for c, i in elements)
+        )
         assert all(o is not None for o in outcomes)
         # One GET (is the name free?) and one apply per InferenceService; readiness is
         # watched, never polled.
         assert h.requests == {"get": 50, "apply": 50}
-        await asyncio.gather(*(h.handler.undeploy(c, i) for c, i in elements))
+        await asyncio.gather(*(h.handler.undeploy(element_context(c, i)) for c, i in elements))
         assert await h.names(namespace) == []
 
 
@@ -224,7 +245,7 @@ async def test_deploy_acks_after_api_server_restart_when_ready_arrives_on_resume
     # No stand-in: this test plays KServe's controller and writes Ready itself after the restart.
     async with harness(stack.info) as h:
         composition, instance = element(entity("resilient", namespace), timeout=120, interval=60)
-        deploying = asyncio.create_task(h.handler.deploy(composition, instance))
+        deploying = asyncio.create_task(h.handler.deploy(element_context(composition, instance)))
         await wait_created(h.client, namespace, "resilient", within=20)
         await asyncio.to_thread(stack.stop_apiserver)
         await asyncio.to_thread(stack.start_apiserver)
@@ -258,17 +279,27 @@ async def test_migrate_moves_element_to_new_payload_and_rollback_restores_it(
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("migrant", namespace))
-        await h.handler.deploy(composition, instance)
+        await h.handler.deploy(element_context(composition, instance))
         target, _ = element()
         changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
         changed["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/3.0/model"
         migrated = with_entities(instance, entity("migrant", namespace, changed))
 
-        assert await h.handler.migrate(composition, target, instance, migrated, 0) is not None
+        assert (
+            await h.handler.migrate(
+                element_context(composition, instance, target=target, updated=migrated, stage=0)
+            )
+            is not None
+        )
         uri = (await h.client.get(namespace, "migrant"))["spec"]["predictor"]["model"]
         assert uri["storageUri"].endswith("3.0/model")
 
-        assert await h.handler.rollback(composition, target, instance, migrated, 0) is not None
+        assert (
+            await h.handler.rollback(
+                element_context(composition, instance, target=target, updated=migrated, stage=0)
+            )
+            is not None
+        )
         uri = (await h.client.get(namespace, "migrant"))["spec"]["predictor"]["model"]
         assert uri["storageUri"] == "gs://kfserving-examples/models/sklearn/1.0/model"
 
@@ -281,9 +312,11 @@ async def test_cluster_wide_watch_serves_every_namespace_with_one_stream(
         admin.create(Namespace(metadata=ObjectMeta(name=second)))
     async with harness(stack.info, cluster_wide=True) as h:
         elements = [element(entity("east", namespace)), element(entity("west", second))]
-        outcomes = await asyncio.gather(*(h.handler.deploy(c, i) for c, i in elements))
+        outcomes = await asyncio.gather(
+            *(h.handler.deploy(element_context(c, i)) for c, i in elements)
+        )
         assert all(o is not None for o in outcomes)
         assert (h.requests["list"], h.requests["watch"]) == (1, 1)
-        await asyncio.gather(*(h.handler.undeploy(c, i) for c, i in elements))
+        await asyncio.gather(*(h.handler.undeploy(element_context(c, i)) for c, i in elements))
         assert await h.names(namespace) == []
         assert await h.names(second) == []

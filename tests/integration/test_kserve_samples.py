@@ -12,6 +12,7 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 
 from acm_participant.handler import CompositionElement, InstanceElement
+from acm_participant.testing import element_context
 from tests.integration.kserve_support import (
     DEFINITION,
     ONAP_SAMPLES,
@@ -33,7 +34,7 @@ async def test_sample_reaches_deployed_then_undeploys_when_deployed_as_payload(
     name = payload["metadata"]["name"]
     composition, instance = element(entity(name, namespace, payload))
     async with harness(stack.info) as h:
-        assert await h.handler.deploy(composition, instance) is not None
+        assert await h.handler.deploy(element_context(composition, instance)) is not None
         report = await h.reporter.info_matching(lambda r: r.element_id == instance.element_id)
         assert report.operational_state == "READY"
         (status,) = (report.out_properties or {})["inferenceServices"]
@@ -41,7 +42,7 @@ async def test_sample_reaches_deployed_then_undeploys_when_deployed_as_payload(
         assert status["url"]
         assert await h.names(namespace) == [name]
 
-        await h.handler.undeploy(composition, instance)
+        await h.handler.undeploy(element_context(composition, instance))
         assert await h.names(namespace) == []
 
 
@@ -67,10 +68,10 @@ async def test_onap_sample_deploys_under_entity_name_and_undeploys_without_leak(
             admin.create(Namespace(metadata=ObjectMeta(name=namespace)))
     composition, instance = onap_elements()
     async with harness(stack.info) as h:
-        outcome = await h.handler.deploy(composition, instance)
+        outcome = await h.handler.deploy(element_context(composition, instance))
         assert outcome is not None
         assert "replaced by the entity name 'demo-inference-service'" in (outcome.message or "")
         assert await h.names(namespace) == ["demo-inference-service"]
 
-        await h.handler.undeploy(composition, instance)
+        await h.handler.undeploy(element_context(composition, instance))
         assert await h.names(namespace) == []

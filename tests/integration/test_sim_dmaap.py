@@ -21,6 +21,7 @@ from kserve_participant.cli.sim_session import (
     Connection,
     simulator_session,
 )
+from kserve_participant.config.model import DEFAULT_PARTICIPANT_ID as KSERVE_PARTICIPANT
 from kserve_participant.simulator.console import SimConsole
 from kserve_participant.simulator.lifecycle import SimOptions, Simulation
 from kserve_participant.simulator.state import SimState
@@ -36,6 +37,7 @@ async def test_sim_runs_the_whole_workflow_when_the_broker_is_dmaap(tmp_path: Pa
     (tmp_path / "tosca.yml").write_text(TOSCA)
     (tmp_path / "instance.yml").write_text(instance_yaml())
     settings = ParticipantSettings(
+        participant_id=KSERVE_PARTICIPANT,
         supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.1"),),
         operation_topic=DMAAP_DEFAULT_TOPIC,
         sync_topic=DMAAP_DEFAULT_TOPIC,

@@ -6,11 +6,14 @@ Implementations: Kafka (`kafka.py`), DMaaP Message Router (`dmaap.py`), in-proce
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-__all__ = ["Record", "Subscription", "Transport"]
+if TYPE_CHECKING:
+    from acm_participant.observe import Observer
+
+__all__ = ["Record", "Subscription", "Transport", "TransportFactory", "TransportSettings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,4 +49,17 @@ class Transport(Protocol):
 
     def records(self) -> AsyncIterator[Record]:
         """Every record of every subscription, as they arrive, until ``stop()``."""
+        ...
+
+
+TransportFactory = Callable[[list[Subscription]], Transport]
+"""Builds a transport consuming the given subscriptions (tests, custom transports)."""
+
+
+@runtime_checkable
+class TransportSettings(Protocol):
+    """Where the broker is and how to log in; builds the transport of one replica."""
+
+    def connect(self, subscriptions: list[Subscription], observer: Observer) -> Transport:
+        """A (not yet started) transport consuming ``subscriptions``."""
         ...

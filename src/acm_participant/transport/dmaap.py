@@ -47,6 +47,10 @@ class DmaapSettings(BaseModel):
     poll_timeout_ms: int = Field(default=15_000, ge=0)
     poll_limit: int = Field(default=100, gt=0)
 
+    def connect(self, subscriptions: list[Subscription], observer: Observer) -> DmaapTransport:
+        """A DMaaP transport with these settings consuming ``subscriptions``."""
+        return DmaapTransport(self, subscriptions, observer)
+
 
 @dataclass(frozen=True, slots=True)
 class DmaapTransportOptions:

@@ -19,6 +19,9 @@ from typing import Any, Literal
 from aiokafka.helpers import create_ssl_context
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from acm_participant.observe import Observer
+from acm_participant.transport.base import Subscription, Transport
+
 __all__ = ["JaasCredentials", "KafkaSettings", "parse_jaas_credentials"]
 
 log = logging.getLogger(__name__)
@@ -235,3 +238,9 @@ class KafkaSettings(BaseModel):
         if credentials is not None:
             parts.append(f"user {credentials.username!r}")
         return " ".join(parts)
+
+    def connect(self, subscriptions: list[Subscription], observer: Observer) -> Transport:
+        """A Kafka transport with these settings consuming ``subscriptions``."""
+        from acm_participant.transport.kafka import KafkaTransport  # the client, when used
+
+        return KafkaTransport(self, subscriptions, observer)

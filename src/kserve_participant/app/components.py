@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import uuid4
 
 import httpx2
 from lightkube import AsyncClient, KubeConfig
@@ -23,11 +22,8 @@ from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 from prometheus_client import CollectorRegistry
 
 from acm_participant.runtime import ParticipantRuntime
-from acm_participant.transport.base import Transport
-from acm_participant.transport.dmaap import DmaapTransport
-from acm_participant.transport.kafka import KafkaTransport
+from acm_participant.transport.base import Transport, TransportSettings
 from kserve_participant.app import mapping
-from kserve_participant.app.logged_handler import LoggedHandler
 from kserve_participant.config import ConfigError, Settings
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
@@ -115,13 +111,11 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
     health = HealthState()
     observer = PrometheusObserver(metrics, health)
 
-    replica_id = uuid4()
-    subscriptions = participant.subscriptions(replica_id)
-    transport: Transport
-    if settings.transport_kind == "dmaap":
-        transport = DmaapTransport(mapping.dmaap_settings(settings), subscriptions, observer)
-    else:
-        transport = KafkaTransport(mapping.kafka_settings(settings), subscriptions, observer)
+    connection: TransportSettings = (
+        mapping.dmaap_settings(settings)
+        if settings.transport_kind == "dmaap"
+        else mapping.kafka_settings(settings)
+    )
 
     config = kube_config(settings)
     if config.user is not None and config.user.token:
@@ -155,9 +149,8 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
     )
     watch.subscribe(ReadinessTally(metrics))
     handler = KServeElementHandler(client=k8s, watch=watch, settings=handler_settings)
-    runtime = ParticipantRuntime(
-        participant, transport, LoggedHandler(handler), observer=observer, replica_id=replica_id
-    )
+    runtime = ParticipantRuntime(participant, connection, handler, observer=observer)
+    transport = runtime.transport
     user = settings.spring.security.user
     http = HttpServer(
         mapping.http_settings(settings),

@@ -258,3 +258,16 @@ def parse_element(properties: Mapping[str, Any], policy: EntityPolicy) -> Elemen
     if problems:
         raise InvalidElement(problems)
     return ElementSpec(tuple(entities), timeout, interval, tuple(warnings))
+
+
+def inference_service_ids(properties: Mapping[str, Any]) -> str | None:
+    """``ns/name`` of every entity of an element, comma-separated; None when there are none."""
+    entities = properties.get("kserveInferenceEntities")
+    if not isinstance(entities, list):
+        return None
+    ids = [
+        f"{item.get('namespace', '?')}/{item.get('name', '?')}"
+        for item in entities
+        if isinstance(item, Mapping)
+    ]
+    return ",".join(ids) or None

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
 from acm_participant.handler import (
+    CompositionContext,
     CompositionElement,
+    ElementContext,
     ElementFailure,
     ElementHandler,
     ElementOutcome,
@@ -28,7 +31,12 @@ from acm_participant.protocol.enums import DeployState, LockState, StateChangeRe
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.errors import K8sError
 from kserve_participant.k8s.watch import InferenceServiceWatch, WatchSettings
-from kserve_participant.kserve.entities import ElementSpec, EntityPolicy, parse_element
+from kserve_participant.kserve.entities import (
+    ElementSpec,
+    EntityPolicy,
+    inference_service_ids,
+    parse_element,
+)
 from kserve_participant.kserve.live import LiveStatus, TrackedEntity
 from kserve_participant.kserve.ownership import (
     LABEL_MANAGED_BY,
@@ -73,7 +81,6 @@ class KServeElementHandler(ElementHandler):
         self._settings = settings
         self._live = LiveStatus(watch)
         self._background: set[asyncio.Task[None]] = set()
-        self._reporter: ElementReporter | None = None
 
     @classmethod
     def create(
@@ -89,7 +96,6 @@ class KServeElementHandler(ElementHandler):
     # --- lifecycle -------------------------------------------------------------------------
 
     async def start(self, reporter: ElementReporter) -> None:
-        self._reporter = reporter
         self._live.start(reporter)
 
     async def stop(self) -> None:
@@ -186,11 +192,12 @@ class KServeElementHandler(ElementHandler):
 
     # --- instance operations ---------------------------------------------------------------
 
-    async def deploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        spec = self._spec(composition, instance)
-        owner = self._owner(instance)
+    def log_fields(self, element: ElementContext) -> Mapping[str, object]:
+        return {"isvc": inference_service_ids(element.properties)}
+
+    async def deploy(self, element: ElementContext) -> ElementOutcome | None:
+        spec = self._spec(element.composition, element.instance)
+        owner = self._owner(element.instance)
         self._live.untrack((owner.instance_id, owner.element_id))
         for warning in spec.warnings:
             log.warning(
@@ -200,28 +207,25 @@ class KServeElementHandler(ElementHandler):
         self._track(owner, written)
         return self._outcome("deployed", spec, written, statuses)
 
-    async def undeploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        owner = self._owner(instance)
-        spec = self._spec_or_none(composition, instance)
-        element = (owner.instance_id, owner.element_id)
-        tracked = self._live.tracked(element)
-        self._live.untrack(element)
+    async def undeploy(self, element: ElementContext) -> ElementOutcome | None:
+        owner = self._owner(element.instance)
+        spec = self._spec_or_none(element.composition, element.instance)
+        key = (owner.instance_id, owner.element_id)
+        tracked = self._live.tracked(key)
+        self._live.untrack(key)
         try:
             removed = await self._remove(owner, spec, set())
         except BaseException:
             if tracked:  # still deployed: keep reporting its status
-                self._live.track(element, tracked)
+                self._live.track(key, tracked)
             raise
         return ElementOutcome(message=f"undeployed: {removed} InferenceService(s) deleted")
 
-    async def delete(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        owner = self._owner(instance)
+    async def delete(self, element: ElementContext) -> ElementOutcome | None:
+        owner = self._owner(element.instance)
         self._live.untrack((owner.instance_id, owner.element_id))
-        removed = await self._remove(owner, self._spec_or_none(composition, instance), set())
+        spec = self._spec_or_none(element.composition, element.instance)
+        removed = await self._remove(owner, spec, set())
         return ElementOutcome(message=f"deleted: {removed} leftover InferenceService(s) removed")
 
     def _spec_or_none(
@@ -249,87 +253,57 @@ class KServeElementHandler(ElementHandler):
         self._track(owner, written)
         return self._outcome(verb, new, written, statuses)
 
-    async def update(
-        self,
-        composition: CompositionElement,
-        instance: InstanceElement,
-        updated: InstanceElement,
-    ) -> ElementOutcome | None:
-        new = self._spec(composition, updated)
-        old = self._spec_or_none(composition, instance)
+    async def update(self, element: ElementContext) -> ElementOutcome | None:
+        updated = element.updated or element.instance
+        new = self._spec(element.composition, updated)
+        old = self._spec_or_none(element.composition, element.instance)
         return await self._change(old, new, self._owner(updated), "updated")
 
-    async def migrate(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> ElementOutcome | None:
-        new = self._spec(target, migrated)
-        old = self._spec_or_none(composition, instance)
+    async def migrate(self, element: ElementContext) -> ElementOutcome | None:
+        migrated = element.updated or element.instance
+        new = self._spec(element.target or element.composition, migrated)
+        old = self._spec_or_none(element.composition, element.instance)
         return await self._change(old, new, self._owner(migrated), "migrated")
 
-    async def rollback(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> ElementOutcome | None:
-        new = self._spec(composition, instance)
-        old = self._spec_or_none(target, migrated)
-        return await self._change(old, new, self._owner(instance), "rolled back")
+    async def rollback(self, element: ElementContext) -> ElementOutcome | None:
+        new = self._spec(element.composition, element.instance)
+        old = self._spec_or_none(
+            element.target or element.composition, element.updated or element.instance
+        )
+        return await self._change(old, new, self._owner(element.instance), "rolled back")
 
-    async def migrate_precheck(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-    ) -> ElementOutcome | None:
+    async def migrate_precheck(self, element: ElementContext) -> ElementOutcome | None:
         """Validate the migrated properties and dry-run each write (``dryRun=All``)."""
-        spec = self._spec(target, migrated)
+        migrated = element.updated or element.instance
+        spec = self._spec(element.target or element.composition, migrated)
         await dry_run_all(self._client, spec.entities, self._owner(migrated))
         return ElementOutcome(
             message=f"precheck: {len(spec.entities)} InferenceService(s) accepted"
         )
 
-    async def lock(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def lock(self, element: ElementContext) -> ElementOutcome | None:
         return None
 
-    async def unlock(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def unlock(self, element: ElementContext) -> ElementOutcome | None:
         return None
 
     # --- composition operations ------------------------------------------------------------
 
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
+    async def prime(self, composition: CompositionContext) -> None:
         """Validate entities already in the composition (they may also come with instances)."""
-        for element in elements:
+        for element in composition.elements:
             if "kserveInferenceEntities" in element.properties:
                 parse_element(element.properties, self._settings.policy)
 
     # --- restart ---------------------------------------------------------------------------
 
-    async def restore(
-        self,
-        composition: CompositionElement,
-        instance: InstanceElement,
-        *,
-        deploy_state: DeployState,
-        lock_state: LockState,
-    ) -> None:
+    async def restore(self, element: ElementContext) -> None:
         """Re-attach to the element's objects by labels; resume a deploy that was in flight."""
+        deploy_state = element.deploy_state
         if deploy_state not in _DEPLOYED_LIKE:
             return
-        owner = self._owner(instance)
-        spec = self._spec_or_none(composition, instance)
+        owner = self._owner(element.instance)
+        spec = self._spec_or_none(element.composition, element.instance)
         owned = await find_owned(self._client, self._namespaces(spec), owner)
         await self._watching({key[0] for key in owned})
         self._live.track(
@@ -343,23 +317,15 @@ class KServeElementHandler(ElementHandler):
             deploy_state,
         )
         if deploy_state is not DeployState.DEPLOYED and spec is not None:
-            task = asyncio.create_task(self._resume(spec, owner, instance, composition))
+            task = asyncio.create_task(self._resume(owner, element))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
-    async def _resume(
-        self,
-        spec: ElementSpec,
-        owner: Owner,
-        instance: InstanceElement,
-        composition: CompositionElement,
-    ) -> None:
+    async def _resume(self, owner: Owner, element: ElementContext) -> None:
         """Finish a deploy interrupted by the restart and ack it through the reporter."""
-        reporter = self._reporter
-        if reporter is None:
-            return
+        reporter = element.reporter
         try:
-            outcome = await self.deploy(composition, instance)
+            outcome = await self.deploy(element)
         except ElementFailure as exc:
             await reporter.report_element_state(
                 owner.instance_id,

@@ -8,7 +8,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from acm_participant.handler import (
+    CompositionContext,
     CompositionElement,
+    ElementContext,
     ElementFailure,
     ElementHandler,
     ElementOutcome,
@@ -66,6 +68,8 @@ def make_settings(**overrides: object) -> ParticipantSettings:
 class Call:
     operation: str
     args: tuple[Any, ...]
+    context: Any = None
+    """The ElementContext (or CompositionContext) the handler was given."""
 
     @property
     def composition(self) -> CompositionElement:
@@ -107,8 +111,10 @@ class RecordingHandler(ElementHandler):
     async def start(self, reporter: ElementReporter) -> None:
         self.reporter = reporter
 
-    async def _do(self, operation: str, *args: Any) -> ElementOutcome | None:
-        self.calls.append(Call(operation, args))
+    async def _do(
+        self, operation: str, *args: Any, context: object = None
+    ) -> ElementOutcome | None:
+        self.calls.append(Call(operation, args, context))
         if operation in self.block:
             self.started.set()
             try:
@@ -120,103 +126,80 @@ class RecordingHandler(ElementHandler):
             raise ElementFailure(self.fail[operation])
         return self.outcomes.get(operation)
 
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        await self._do("prime", composition_id, elements)
+    # Each call is recorded with the values the handler reads from its context, in a fixed
+    # order per operation (composition, [target,] instance, [updated,] [stage]).
 
-    async def deprime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        await self._do("deprime", composition_id, elements)
+    async def prime(self, composition: CompositionContext) -> None:
+        await self._do(
+            "prime", composition.composition_id, composition.elements, context=composition
+        )
 
-    async def deploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("deploy", composition, instance)
+    async def deprime(self, composition: CompositionContext) -> None:
+        await self._do(
+            "deprime", composition.composition_id, composition.elements, context=composition
+        )
 
-    async def undeploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("undeploy", composition, instance)
+    async def _plain(self, operation: str, e: ElementContext) -> ElementOutcome | None:
+        return await self._do(operation, e.composition, e.instance, context=e)
 
-    async def lock(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("lock", composition, instance)
+    async def deploy(self, element: ElementContext) -> ElementOutcome | None:
+        return await self._plain("deploy", element)
 
-    async def unlock(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("unlock", composition, instance)
+    async def undeploy(self, element: ElementContext) -> ElementOutcome | None:
+        return await self._plain("undeploy", element)
 
-    async def delete(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("delete", composition, instance)
+    async def lock(self, element: ElementContext) -> ElementOutcome | None:
+        return await self._plain("lock", element)
 
-    async def update(
-        self, composition: CompositionElement, instance: InstanceElement, updated: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("update", composition, instance, updated)
+    async def unlock(self, element: ElementContext) -> ElementOutcome | None:
+        return await self._plain("unlock", element)
 
-    async def migrate(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> ElementOutcome | None:
-        return await self._do("migrate", composition, target, instance, migrated, stage)
+    async def delete(self, element: ElementContext) -> ElementOutcome | None:
+        return await self._plain("delete", element)
 
-    async def migrate_precheck(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-    ) -> ElementOutcome | None:
-        return await self._do("migrate_precheck", composition, target, instance, migrated)
+    async def review(self, element: ElementContext) -> ElementOutcome | None:
+        return await self._plain("review", element)
 
-    async def rollback(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> ElementOutcome | None:
-        return await self._do("rollback", composition, target, instance, migrated, stage)
+    async def update(self, element: ElementContext) -> ElementOutcome | None:
+        e = element
+        return await self._do("update", e.composition, e.instance, e.updated, context=e)
 
-    async def prepare(
-        self, composition: CompositionElement, instance: InstanceElement, stage: int
-    ) -> ElementOutcome | None:
-        return await self._do("prepare", composition, instance, stage)
+    async def migrate(self, element: ElementContext) -> ElementOutcome | None:
+        e = element
+        return await self._do(
+            "migrate", e.composition, e.target, e.instance, e.updated, e.stage, context=e
+        )
 
-    async def review(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
-        return await self._do("review", composition, instance)
+    async def migrate_precheck(self, element: ElementContext) -> ElementOutcome | None:
+        e = element
+        return await self._do(
+            "migrate_precheck", e.composition, e.target, e.instance, e.updated, context=e
+        )
 
-    async def restore(
-        self,
-        composition: CompositionElement,
-        instance: InstanceElement,
-        *,
-        deploy_state: DeployState,
-        lock_state: LockState,
-    ) -> None:
-        await self._do("restore", composition, instance, deploy_state, lock_state)
+    async def rollback(self, element: ElementContext) -> ElementOutcome | None:
+        e = element
+        return await self._do(
+            "rollback", e.composition, e.target, e.instance, e.updated, e.stage, context=e
+        )
+
+    async def prepare(self, element: ElementContext) -> ElementOutcome | None:
+        e = element
+        return await self._do("prepare", e.composition, e.instance, e.stage, context=e)
+
+    async def restore(self, element: ElementContext) -> None:
+        e = element
+        await self._do(
+            "restore", e.composition, e.instance, e.deploy_state, e.lock_state, context=e
+        )
 
 
 class DeployOnlyHandler(ElementHandler):
     """Implements deploy and undeploy only: everything else is ONAP's "not supported"."""
 
-    async def deploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def deploy(self, element: ElementContext) -> ElementOutcome | None:
         return None
 
-    async def undeploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome | None:
+    async def undeploy(self, element: ElementContext) -> ElementOutcome | None:
         return None
 
 

@@ -124,23 +124,49 @@ def test_supported_type_id_is_stable_when_not_configured():
 
 def test_settings_require_a_supported_element_type_when_built():
     with pytest.raises(ValidationError):
-        ParticipantSettings(supported_element_types=())
+        ParticipantSettings(participant_id=uuid4(), supported_element_types=())
+
+
+def test_settings_require_a_participant_id_when_built():
+    with pytest.raises(ValidationError, match="participant_id"):
+        ParticipantSettings(  # type: ignore[call-arg]
+            supported_element_types=(SupportedElementType(type_name="t", type_version="1"),)
+        )
 
 
 def test_settings_subscribe_sync_in_a_group_per_replica_when_asked():
+    participant = uuid4()
     settings = ParticipantSettings(
-        supported_element_types=(SupportedElementType(type_name="t", type_version="1"),)
+        participant_id=participant,
+        supported_element_types=(SupportedElementType(type_name="t", type_version="1"),),
     )
     first = settings.subscriptions(uuid4())
     second = settings.subscriptions(uuid4())
     assert first[0] == second[0]
-    assert first[0].group == "policy-clamp-ac-kserve-ppnt"
+    assert first[0].group == f"acm-participant-{participant}"
     assert first[1].topic == "acm-ppnt-sync"
     assert first[1].group != second[1].group
 
 
+def test_two_participants_never_share_the_operation_group_when_left_to_defaults():
+    types = (SupportedElementType(type_name="t", type_version="1"),)
+    one = ParticipantSettings(participant_id=uuid4(), supported_element_types=types)
+    two = ParticipantSettings(participant_id=uuid4(), supported_element_types=types)
+    assert one.subscriptions(uuid4())[0].group != two.subscriptions(uuid4())[0].group
+
+
+def test_settings_keep_a_configured_operation_group_when_given():
+    settings = ParticipantSettings(
+        participant_id=uuid4(),
+        supported_element_types=(SupportedElementType(type_name="t", type_version="1"),),
+        operation_group="policy-clamp-ac-kserve-ppnt",
+    )
+    assert settings.subscriptions(uuid4())[0].group == "policy-clamp-ac-kserve-ppnt"
+
+
 def test_settings_subscribe_once_in_own_group_when_both_topics_are_one():
     settings = ParticipantSettings(
+        participant_id=uuid4(),
         supported_element_types=(SupportedElementType(type_name="t", type_version="1"),),
         operation_topic="POLICY-ACRUNTIME-PARTICIPANT",
         sync_topic="POLICY-ACRUNTIME-PARTICIPANT",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 
@@ -23,8 +23,8 @@ from .builders import Call, RecordingHandler, World, make_settings
 
 
 class CrashingHandler(RecordingHandler):
-    async def deploy(self, composition, instance):
-        self.calls.append(Call("deploy", (composition, instance)))
+    async def deploy(self, element):
+        self.calls.append(Call("deploy", (element.composition, element.instance)))
         if len([c for c in self.calls if c.operation == "deploy"]) == 1:
             raise RuntimeError("disk on fire")
         return None
@@ -49,12 +49,12 @@ class SlowFirstInstance(RecordingHandler):
         super().__init__()
         self.slow_instance = slow_instance
 
-    async def deploy(self, composition, instance):
-        if instance.instance_id == self.slow_instance:
+    async def deploy(self, element):
+        if element.instance_id == self.slow_instance:
             self.block = {"deploy"}
         else:
             self.block = set()
-        return await super().deploy(composition, instance)
+        return await super().deploy(element)
 
 
 async def test_slow_element_does_not_delay_another_instance_when_deploying(peer_and_runtime):
@@ -93,10 +93,10 @@ async def test_new_operation_cancels_the_running_one_without_a_late_ack(peer_and
 
 
 class ReportingHandler(RecordingHandler):
-    async def deploy(self, composition, instance):
+    async def deploy(self, element):
         assert self.reporter is not None
         await self.reporter.report_element_info(
-            instance.instance_id, instance.element_id, out_properties={"ready": False}
+            element.instance_id, element.element_id, out_properties={"ready": False}
         )
         return None
 
@@ -160,14 +160,8 @@ async def test_observer_hooks_are_called_when_things_happen():
     )
     await peer.start()
     observer = CountingObserver()
-    replica = uuid4()
-    runtime = ParticipantRuntime(
-        settings,
-        transports(settings.subscriptions(replica)),
-        RecordingHandler(),
-        observer=observer,
-        replica_id=replica,
-    )
+    runtime = ParticipantRuntime(settings, transports, RecordingHandler(), observer=observer)
+    replica = runtime.replica_id
     await runtime.start()
     await peer.register(replica_id=replica)
     await peer.expect(ParticipantStatus)
@@ -318,7 +312,9 @@ async def test_failed_start_leaves_nothing_running_and_stop_is_harmless():
     from acm_participant.errors import TransportAuthError
     from acm_participant.runtime import ParticipantRuntime
 
-    runtime = ParticipantRuntime(make_settings(), BrokenTransport(), RecordingHandler())
+    runtime = ParticipantRuntime(
+        make_settings(), lambda _subscriptions: BrokenTransport(), RecordingHandler()
+    )
     with pytest.raises(TransportAuthError):
         await runtime.start()
     assert not runtime.health().running

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from uuid import uuid4
 
 import pytest
 
@@ -35,12 +34,8 @@ async def dialogue(handler: Handler, request: pytest.FixtureRequest) -> AsyncIte
         register_retry_initial_ms=50,
         shutdown_grace_ms=200,
     )
-    replica = uuid4()
     runtime = ParticipantRuntime(
-        settings,
-        MemoryTransport(broker, settings.subscriptions(replica)),
-        handler,
-        replica_id=replica,
+        settings, lambda subscriptions: MemoryTransport(broker, subscriptions), handler
     )
     async with driver:
         await runtime.start()

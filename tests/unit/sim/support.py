@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from acm_participant.handler import CompositionElement, ElementHandler, InstanceElement
+from acm_participant.handler import CompositionContext, ElementContext, ElementHandler
 from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.runtime import ParticipantRuntime
 from acm_participant.settings import SupportedElementType
@@ -36,42 +36,35 @@ class Handler(ElementHandler):
         self.calls: list[tuple[str, str]] = []
         self.hold = hold
 
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        self.calls.append(("prime", str(composition_id)))
+    async def prime(self, composition: CompositionContext) -> None:
+        self.calls.append(("prime", str(composition.composition_id)))
 
-    async def deploy(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("deploy", composition.definition_id.name))
-        if composition.definition_id.name == self.hold:
+    async def deploy(self, element: ElementContext) -> None:
+        self.calls.append(("deploy", element.definition.name))
+        if element.definition.name == self.hold:
             await asyncio.Event().wait()
 
-    async def undeploy(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("undeploy", composition.definition_id.name))
+    async def undeploy(self, element: ElementContext) -> None:
+        self.calls.append(("undeploy", element.definition.name))
 
-    async def update(
-        self, composition: CompositionElement, instance: InstanceElement, updated: InstanceElement
-    ) -> None:
+    async def update(self, element: ElementContext) -> None:
+        assert element.updated is not None
         self.calls.append(
-            ("update", f"{composition.definition_id.name} {dict(updated.properties)}")
+            ("update", f"{element.definition.name} {dict(element.updated.properties)}")
         )
 
-    async def lock(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("lock", composition.definition_id.name))
+    async def lock(self, element: ElementContext) -> None:
+        self.calls.append(("lock", element.definition.name))
 
-    async def unlock(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("unlock", composition.definition_id.name))
+    async def unlock(self, element: ElementContext) -> None:
+        self.calls.append(("unlock", element.definition.name))
 
-    async def delete(self, composition: CompositionElement, instance: InstanceElement) -> None:
-        self.calls.append(("delete", composition.definition_id.name))
+    async def delete(self, element: ElementContext) -> None:
+        self.calls.append(("delete", element.definition.name))
 
-    async def migrate(
-        self,
-        composition: CompositionElement,
-        target: CompositionElement,
-        instance: InstanceElement,
-        migrated: InstanceElement,
-        stage: int,
-    ) -> None:
-        self.calls.append(("migrate", str(target.definition_id)))
+    async def migrate(self, element: ElementContext) -> None:
+        assert element.target is not None
+        self.calls.append(("migrate", str(element.target.definition_id)))
 
 
 @dataclass

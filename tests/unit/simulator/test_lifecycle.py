@@ -21,6 +21,7 @@ from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.testing import memory_transports, participant_under_test
 from acm_participant.transport.base import Subscription
 from acm_participant.transport.memory import MemoryBroker, MemoryTransport
+from kserve_participant.config.model import DEFAULT_PARTICIPANT_ID as KSERVE_PARTICIPANT
 from kserve_participant.simulator.console import SimConsole
 from kserve_participant.simulator.lifecycle import SimOptions, Simulation
 from kserve_participant.simulator.state import SimState
@@ -30,7 +31,8 @@ from kserve_participant.simulator.workflow import run_workflow
 from .two_phase import KSERVE, TOSCA, RecordingHandler, instance_yaml
 
 SETTINGS = ParticipantSettings(
-    supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.1"),)
+    participant_id=KSERVE_PARTICIPANT,
+    supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.1"),),
 )
 
 
@@ -246,7 +248,8 @@ async def test_connect_says_the_element_type_is_not_supported_when_the_participa
     files: Path,
 ):
     other = ParticipantSettings(
-        supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.0"),)
+        participant_id=KSERVE_PARTICIPANT,
+        supported_element_types=(SupportedElementType(type_name=KSERVE, type_version="1.0.0"),),
     )
     async with participant_and_runtime(RecordingHandler(), other) as driver:
         simulation, _ = _simulation(driver, files, _new_state(files), wait_s=1.0)

@@ -9,12 +9,12 @@ import asyncio
 from uuid import UUID
 
 from acm_participant.handler import (
-    CompositionElement,
+    CompositionContext,
+    ElementContext,
     ElementFailure,
     ElementHandler,
     ElementOutcome,
     ElementReporter,
-    InstanceElement,
 )
 
 __all__ = ["FIRST", "KSERVE", "SECOND", "TOSCA", "RecordingHandler", "instance_yaml"]
@@ -87,13 +87,12 @@ class RecordingHandler(ElementHandler):
     async def start(self, reporter: ElementReporter) -> None:
         self.reporter = reporter
 
-    async def prime(self, composition_id: UUID, elements: list[CompositionElement]) -> None:
-        self.calls.append(("prime", str(composition_id)))
+    async def prime(self, composition: CompositionContext) -> None:
+        self.calls.append(("prime", str(composition.composition_id)))
 
-    async def _act(
-        self, operation: str, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        self.calls.append((operation, composition.definition_id.name))
+    async def _act(self, operation: str, element: ElementContext) -> ElementOutcome:
+        instance = element.instance
+        self.calls.append((operation, element.definition.name))
         report = instance.properties.get("report")
         if operation == "deploy" and report and self.reporter is not None:
             # What the KServe handler publishes while it waits: its services' live status.
@@ -112,17 +111,11 @@ class RecordingHandler(ElementHandler):
                 raise
         return ElementOutcome(message=f"{operation}ed")
 
-    async def deploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        return await self._act("deploy", composition, instance)
+    async def deploy(self, element: ElementContext) -> ElementOutcome:
+        return await self._act("deploy", element)
 
-    async def undeploy(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        return await self._act("undeploy", composition, instance)
+    async def undeploy(self, element: ElementContext) -> ElementOutcome:
+        return await self._act("undeploy", element)
 
-    async def delete(
-        self, composition: CompositionElement, instance: InstanceElement
-    ) -> ElementOutcome:
-        return await self._act("delete", composition, instance)
+    async def delete(self, element: ElementContext) -> ElementOutcome:
+        return await self._act("delete", element)
