@@ -33,7 +33,7 @@ def main() -> None:
         participant_id=UUID("d1b2f3c4-0000-4000-8000-00000000f11e"),
         supported_element_types=(FILE_ELEMENT,),
     )
-    kafka = acm.KafkaSettings(bootstrap_servers=os.environ.get("KAFKA_SERVER", "localhost:9092"))
+    kafka = acm.KafkaSettings(bootstrap_servers=(os.environ.get("KAFKA_SERVER", "localhost:9092"),))
     handler = FileHandler(Path(os.environ.get("FILES_DIR", ".")))
     acm.run(handler, settings, kafka)  # SIGTERM/SIGINT: DEREGISTER, then close
 

@@ -3,7 +3,7 @@
 Write an :class:`ElementHandler` for your element type and run it::
 
     acm.run(MyHandler(), acm.ParticipantSettings(participant_id=..., supported_element_types=...),
-            acm.KafkaSettings(bootstrap_servers="kafka:9092"))
+            acm.KafkaSettings(bootstrap_servers=("kafka:9092",)))
 
 or ``python -m acm_participant run module:MyHandler``. The runtime speaks the ACM protocol
 (registration, heartbeats, prime, deploy in start phases, acks, caches, revision gates, sync).

@@ -1,6 +1,6 @@
 """The one-call entry point: run a handler as a participant until SIGTERM/SIGINT.
 
-    acm.run(MyHandler(), settings, acm.KafkaSettings(bootstrap_servers="kafka:9092"))
+    acm.run(MyHandler(), settings, acm.KafkaSettings(bootstrap_servers=("kafka:9092",)))
 
 It builds the runtime (which picks this process's replica id and subscribes the transport with
 it), registers, serves, and on a signal lets running operations finish, sends DEREGISTER and
