@@ -334,7 +334,7 @@ async def measure_poll(
     try:
         names = [f"polled-{i:03d}" for i in range(count)]
         for name in names:
-            await client.create({**PAYLOAD, "metadata": {"name": name, "namespace": namespace}})
+            await client.apply({**PAYLOAD, "metadata": {"name": name, "namespace": namespace}})
         seen_at: dict[str, float] = {}
         pollers = asyncio.gather(
             *(_poll_until_ready(client, namespace, n, interval, seen_at) for n in names)

@@ -16,6 +16,7 @@ import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
+from acm_participant._core.state.merge import merge_properties
 from acm_participant.context import (
     CompositionContext,
     CompositionElement,
@@ -114,6 +115,7 @@ __all__ = [
     "TransportSettings",
     "bind_log_fields",
     "bound_log_fields",
+    "merge_properties",
     "merged_properties",
     "run",
     "serve",

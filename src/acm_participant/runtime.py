@@ -17,13 +17,13 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID, uuid4
 
-from acm_participant._cache import ParticipantCache
-from acm_participant._context import RuntimeContext
-from acm_participant._dispatch import Dispatcher
-from acm_participant._outbox import Clock, WireOutbox
-from acm_participant._registration import Liveness
-from acm_participant._reporter import RuntimeReporter
-from acm_participant._wire import MissingId
+from acm_participant._core.adapters.outbox import Clock, WireOutbox
+from acm_participant._core.adapters.reporter import RuntimeReporter
+from acm_participant._core.adapters.wire import MissingId
+from acm_participant._core.engine.dispatch import Dispatcher
+from acm_participant._core.engine.liveness import Liveness
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.state.store import ElementStore
 from acm_participant.errors import DecodeError
 from acm_participant.handler import ElementHandler
 from acm_participant.observe import Observer
@@ -89,12 +89,12 @@ class ParticipantRuntime:
             self._transport = transport.connect(subscriptions, self._observer)
         else:
             self._transport = transport(subscriptions)
-        cache = ParticipantCache()
+        store = ElementStore()
         self._outbox = WireOutbox(
             settings=settings,
             replica_id=self._replica_id,
             transport=self._transport,
-            cache=cache,
+            cache=store,
             observer=self._observer,
             clock=clock,
         )
@@ -104,7 +104,7 @@ class ParticipantRuntime:
             handler=handler,
             observer=self._observer,
             outbox=self._outbox,
-            cache=cache,
+            store=store,
         )
         self._ctx.reporter = RuntimeReporter(self._ctx)
         self._liveness = Liveness(

@@ -158,7 +158,7 @@ async def test_deploy_fails_without_touching_object_when_name_is_taken_by_someon
     async with harness(stack.info) as h:
         foreign = load_sample("docs__samples__istio-dex__sklearn.yaml")
         foreign["metadata"] = {"name": "taken", "namespace": namespace}
-        created = await h.client.create(foreign)
+        created = await h.client.apply(foreign)  # another writer, without our labels
         composition, instance = element(entity("taken", namespace))
         with pytest.raises(ElementFailure, match="not managed by this element"):
             await h.handler.deploy(element_context(composition, instance))

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from acm_participant import errors as sdk_errors
+from acm_participant import merge_properties
 from kserve_participant.config.defaults import DEFAULT_APPLICATION_YAML
 from kserve_participant.config.model import Settings
 from kserve_participant.config.placeholders import UnresolvedPlaceholder, resolve_placeholders
@@ -36,13 +37,7 @@ def _is_secret_path(path: str) -> bool:
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """``override`` over ``base``; maps merge key by key, anything else (lists too) replaces."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    return merge_properties(base, override, merge_lists=False)
 
 
 def _read_yaml(text: str, origin: str) -> dict[str, Any]:

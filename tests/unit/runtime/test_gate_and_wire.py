@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from acm_participant._cache import CompositionEntry, InstanceEntry, ParticipantCache
-from acm_participant._gate import ParkingLot, missing_for
-from acm_participant._wire import read_deploy, read_migration, read_prime
+from acm_participant._core.adapters.wire import read_deploy, read_migration, read_prime
+from acm_participant._core.engine.gates import ParkingLot, missing_for
+from acm_participant._core.state.cache import CompositionEntry, InstanceEntry, ParticipantCache
 from acm_participant.protocol import (
     CompositionElementDto,
     DeployOrder,
@@ -53,7 +53,7 @@ def test_gate_names_only_the_composition_when_its_revision_differs():
 
 
 def test_gate_skips_the_instance_revision_when_deleting():
-    from acm_participant._wire import read_state_change
+    from acm_participant._core.adapters.wire import read_state_change
 
     world = World(revision_composition=uuid4(), revision_instance=uuid4())
     cache = cache_with(world, instance_revision=uuid4())

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from acm_participant._filter import addressed_to
-from acm_participant._merge import merge_properties
-from acm_participant._outcomes import Operation, failure_states, success_states
-from acm_participant._phases import next_stage, previous_stage, stages, start_phase
+from acm_participant._core.adapters.filter import addressed_to
+from acm_participant._core.state.merge import merge_properties
+from acm_participant._core.state.outcomes import Operation, failure_states, success_states
+from acm_participant._core.state.phases import next_stage, previous_stage, stages, start_phase
 from acm_participant.protocol.enums import DeployState, LockState
 from acm_participant.settings import ParticipantSettings, SupportedElementType
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TypedDict
 from uuid import UUID
 
-from acm_participant._orders import (
+from acm_participant._core.adapters.orders import (
     DefinitionOrder,
     DeployOrderMsg,
     ElementOrder,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from acm_participant._context import ElementAck, RuntimeContext
+from acm_participant._core.engine.runtime_context import ElementAck, RuntimeContext
 from acm_participant.handler import ElementDefinitionId
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
 
@@ -30,7 +30,7 @@ class RuntimeReporter:
     ) -> None:
         if result is StateChangeResult.TIMEOUT:
             raise ValueError("TIMEOUT is ACM-R's to say; report FAILED instead")
-        instance = self._ctx.cache.instances.get(instance_id)
+        instance = self._ctx.store.instances.get(instance_id)
         entry = instance.elements.get(element_id) if instance is not None else None
         # As Java's updateAutomationCompositionElementState: a reported deployState implies
         # LOCKED when DEPLOYED else NONE; a reported lockState replaces only the lockState.
@@ -45,7 +45,7 @@ class RuntimeReporter:
             # ACM-R drops a whole ack holding a transitional state without a stage (C36).
             raise ValueError(f"{deploy}/{lock} is transitional: report a final state or a stage")
         if entry is not None and stage is None:
-            entry.deploy_state, entry.lock_state = deploy, lock
+            self._ctx.store.report(entry, deploy, lock)
         await self._ctx.outbox.element_ack(
             ElementAck(
                 instance_id=instance_id,
@@ -61,7 +61,7 @@ class RuntimeReporter:
         if entry is not None and instance is not None and deploy is DeployState.DELETED:
             instance.elements.pop(element_id, None)
             if not instance.elements:
-                self._ctx.cache.drop_instance(instance_id)
+                self._ctx.store.drop_instance(instance_id)
 
     async def report_element_info(
         self,
@@ -72,7 +72,7 @@ class RuntimeReporter:
         operational_state: str | None = None,
         use_state: str | None = None,
     ) -> None:
-        instance = self._ctx.cache.instances.get(instance_id)
+        instance = self._ctx.store.instances.get(instance_id)
         entry = instance.elements.get(element_id) if instance is not None else None
         if entry is None:
             return  # ACM-R skips unknown element ids as well
@@ -91,7 +91,7 @@ class RuntimeReporter:
         *,
         out_properties: Mapping[str, Any],
     ) -> None:
-        entry = self._ctx.cache.compositions.get(composition_id)
+        entry = self._ctx.store.compositions.get(composition_id)
         if entry is not None and definition_id in entry.definitions:
             old = entry.definitions[definition_id]
             entry.definitions[definition_id] = type(old)(

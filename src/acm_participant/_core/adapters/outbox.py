@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from acm_participant._cache import ParticipantCache
-from acm_participant._context import ElementAck
+from acm_participant._core.engine.runtime_context import ElementAck
+from acm_participant._core.state.cache import ParticipantCache
 from acm_participant.errors import TransportError
 from acm_participant.handler import ElementDefinitionId
 from acm_participant.observe import Observer

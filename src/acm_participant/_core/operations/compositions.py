@@ -8,12 +8,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from uuid import UUID
 
-from acm_participant._cache import CompositionEntry
-from acm_participant._context import RuntimeContext
-from acm_participant._element_context import composition_context
-from acm_participant._elements import truncate
-from acm_participant._orders import DefinitionOrder, PrimeOrderMsg
-from acm_participant._retry import call_with_retries
+from acm_participant._core.adapters.orders import DefinitionOrder, PrimeOrderMsg
+from acm_participant._core.engine.calls import composition_context
+from acm_participant._core.engine.jobs import truncate
+from acm_participant._core.engine.retry import call_with_retries
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.state.cache import CompositionEntry
 from acm_participant.context import CompositionElement
 from acm_participant.failures import ElementFailure, OperationNotSupported
 from acm_participant.logcontext import bind_log_fields
@@ -52,7 +52,7 @@ def on_prime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
         entry = composition_entry(
             order.composition_id, order.revision_composition, order.definitions
         )
-        ctx.cache.compositions[order.composition_id] = entry
+        ctx.store.compositions[order.composition_id] = entry
         work = _prime(ctx, order, entry)
     else:
         work = _deprime(ctx, order)
@@ -81,7 +81,7 @@ async def _prime(ctx: RuntimeContext, order: PrimeOrderMsg, entry: CompositionEn
 
 async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
     started = time.monotonic()
-    entry = ctx.cache.compositions.get(order.composition_id)
+    entry = ctx.store.compositions.get(order.composition_id)
     if entry is None:
         state, result = AcTypeState.COMMISSIONED, StateChangeResult.NO_ERROR
         message = "Already deprimed or never primed"
@@ -98,7 +98,7 @@ async def _deprime(ctx: RuntimeContext, order: PrimeOrderMsg) -> None:
             done="Deprimed",
         )
         if result is StateChangeResult.NO_ERROR:
-            ctx.cache.drop_composition(order.composition_id)
+            ctx.store.drop_composition(order.composition_id)
     await _ack(ctx, "deprime", order, started, state, result, message)
 
 

@@ -13,14 +13,14 @@ import logging
 from collections.abc import Sequence
 from uuid import UUID
 
-from acm_participant._cache import ElementEntry, InstanceEntry
-from acm_participant._context import RuntimeContext
-from acm_participant._elements import ElementJob, HandlerMethod, spawn_element_job
-from acm_participant._instances import cached_instance, composition_element_for
-from acm_participant._merge import merge_properties
-from acm_participant._orders import ElementOrder, MigrationOrderMsg
-from acm_participant._outcomes import Operation
-from acm_participant._phases import next_stage, previous_stage, stages
+from acm_participant._core.adapters.orders import ElementOrder, MigrationOrderMsg
+from acm_participant._core.engine.jobs import ElementJob, HandlerMethod, spawn_element_job
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.operations.instances import cached_instance, composition_element_for
+from acm_participant._core.state.cache import ElementEntry, InstanceEntry
+from acm_participant._core.state.merge import merge_properties
+from acm_participant._core.state.outcomes import Operation
+from acm_participant._core.state.phases import next_stage, previous_stage, stages
 from acm_participant.protocol.enums import DeployState, LockState, MigrationState, SubState
 
 __all__ = ["on_migration"]
@@ -148,10 +148,8 @@ def _spawn_stage(
         order.instance_id, merge_properties(entry.properties, element.properties)
     )
     entry.properties = dict(migrated.properties)
-    entry.deploy_state = (
-        DeployState.MIGRATION_REVERTING if order.rollback else DeployState.MIGRATING
-    )
     operation = Operation.ROLLBACK if order.rollback else Operation.MIGRATE
+    ctx.store.begin(entry, operation)
     method = ctx.handler.rollback if order.rollback else ctx.handler.migrate
 
     def finished(ok: bool) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from acm_participant._cache import ElementEntry, InstanceEntry
-from acm_participant._compositions import composition_entry
-from acm_participant._context import RuntimeContext
-from acm_participant._element_context import element_context, element_log_fields
-from acm_participant._orders import RestartInstance, SyncOrderMsg
+from acm_participant._core.adapters.orders import RestartInstance, SyncOrderMsg
+from acm_participant._core.engine.calls import element_context, element_log_fields
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.operations.compositions import composition_entry
+from acm_participant._core.state.cache import ElementEntry, InstanceEntry
 from acm_participant.context import CompositionElement
 from acm_participant.failures import ElementFailure
 from acm_participant.logcontext import bind_log_fields
@@ -33,11 +33,11 @@ def on_sync(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
         _log.info("ACM-R timed out %s: cancelled %d running operations", ids, cancelled)
     if order.delete:
         for instance in order.instances:
-            ctx.cache.drop_instance(instance.instance_id)
+            ctx.store.drop_instance(instance.instance_id)
         if order.instance_id is not None:
-            ctx.cache.drop_instance(order.instance_id)
+            ctx.store.drop_instance(order.instance_id)
         if order.state is AcTypeState.COMMISSIONED and order.composition_id is not None:
-            ctx.cache.drop_composition(order.composition_id)
+            ctx.store.drop_composition(order.composition_id)
         return
     if order.composition_id is not None:
         _sync_composition(ctx, order)
@@ -49,12 +49,12 @@ def on_sync(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
 
 def _sync_composition(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
     assert order.composition_id is not None
-    entry = ctx.cache.compositions.get(order.composition_id)
+    entry = ctx.store.compositions.get(order.composition_id)
     if order.names_me_in_definitions:
         entry = composition_entry(
             order.composition_id, order.revision_composition, order.definitions
         )
-        ctx.cache.compositions[order.composition_id] = entry
+        ctx.store.compositions[order.composition_id] = entry
     elif entry is not None and order.revision_composition is not None:
         entry.revision_id = order.revision_composition
 
@@ -63,10 +63,10 @@ def _replace_instance(
     ctx: RuntimeContext, order: SyncOrderMsg, instance: RestartInstance
 ) -> InstanceEntry | None:
     if not instance.elements:
-        ctx.cache.drop_instance(instance.instance_id)  # none of its elements is mine (any more)
+        ctx.store.drop_instance(instance.instance_id)  # none of its elements is mine (any more)
         return None
     composition_id = order.composition_id
-    previous = ctx.cache.instances.get(instance.instance_id)
+    previous = ctx.store.instances.get(instance.instance_id)
     if composition_id is None:
         if previous is None:
             _log.warning("sync of instance %s without compositionId ignored", instance.instance_id)
@@ -94,13 +94,13 @@ def _replace_instance(
             for e in instance.elements
         },
     )
-    ctx.cache.instances[instance.instance_id] = entry
+    ctx.store.instances[instance.instance_id] = entry
     return entry
 
 
 def _restore(ctx: RuntimeContext, instance: InstanceEntry) -> None:
     for element in instance.elements.values():
-        composition = ctx.cache.composition_element(instance.composition_id, element.definition)
+        composition = ctx.store.composition_element(instance.composition_id, element.definition)
         ctx.tasks.spawn(
             (instance.instance_id, element.element_id),
             _restore_one(ctx, composition, instance, element),

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
-from acm_participant._cache import ParticipantCache
-from acm_participant._tasks import TaskRegistry
+from acm_participant._core.engine.tasks import TaskRegistry
+from acm_participant._core.state.store import ElementStore
 from acm_participant.context import ElementDefinitionId, ElementReporter
 from acm_participant.handler import ElementHandler
 from acm_participant.observe import Observer
@@ -94,7 +94,7 @@ class RuntimeContext:
     handler: ElementHandler
     observer: Observer
     outbox: Outbox
-    cache: ParticipantCache = field(default_factory=ParticipantCache)
+    store: ElementStore = field(default_factory=ElementStore)
     tasks: TaskRegistry = field(default_factory=TaskRegistry)
     reporter: ElementReporter = field(init=False)
     """Set by the runtime once built (the reporter needs this context)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from acm_participant._cache import ElementEntry
-from acm_participant._context import RuntimeContext
-from acm_participant._elements import ElementJob, spawn_element_job
-from acm_participant._instances import cached_elements, cached_instance
-from acm_participant._orders import PrepareOrderMsg
-from acm_participant._outcomes import Operation
-from acm_participant._phases import next_stage, stages
+from acm_participant._core.adapters.orders import PrepareOrderMsg
+from acm_participant._core.engine.jobs import ElementJob, spawn_element_job
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.operations.instances import cached_elements, cached_instance
+from acm_participant._core.state.cache import ElementEntry
+from acm_participant._core.state.outcomes import Operation
+from acm_participant._core.state.phases import next_stage, stages
 from acm_participant.protocol.enums import DeployState, LockState, SubState
 
 __all__ = ["on_prepare"]

@@ -14,17 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
-from acm_participant._context import ElementAck, RuntimeContext
-from acm_participant._element_context import element_context, element_log_fields
-from acm_participant._orders import InstanceOrderMsg
-from acm_participant._outcomes import (
+from acm_participant._core.adapters.orders import InstanceOrderMsg
+from acm_participant._core.engine.calls import element_context, element_log_fields
+from acm_participant._core.engine.retry import call_with_retries
+from acm_participant._core.engine.runtime_context import ElementAck, RuntimeContext
+from acm_participant._core.state.outcomes import (
     SUCCESS_MESSAGES,
     Operation,
-    StatePair,
-    failure_states,
-    success_states,
 )
-from acm_participant._retry import call_with_retries
 from acm_participant.context import (
     CompositionElement,
     ElementContext,
@@ -33,7 +30,7 @@ from acm_participant.context import (
 )
 from acm_participant.failures import ElementFailure, OperationNotSupported
 from acm_participant.logcontext import bind_log_fields
-from acm_participant.protocol.enums import DeployState, StateChangeResult
+from acm_participant.protocol.enums import StateChangeResult
 
 __all__ = ["ElementJob", "finish_element", "run_element_job", "spawn_element_job", "truncate"]
 
@@ -182,35 +179,21 @@ async def finish_element(
     message: str | None,
     outcome: ElementOutcome | None = None,
 ) -> None:
-    """Update the cache with the result, publish element info if it changed, send the ack."""
-    instance = ctx.cache.instances.get(job.instance_id)
-    entry = instance.elements.get(job.element_id) if instance is not None else None
-    stage: int | None = None
-    if ok and job.next_stage is not None:
-        states = (
-            StatePair(entry.deploy_state, entry.lock_state)
-            if entry is not None
-            else success_states(job.operation)
-        )
-        stage = job.next_stage
-    else:
-        states = success_states(job.operation) if ok else failure_states(job.operation)
-
-    info_changed = outcome is not None and (
-        outcome.out_properties is not None
-        or outcome.operational_state is not None
-        or outcome.use_state is not None
+    """Settle the element in the store, publish element info if it changed, send the ack."""
+    settled = ctx.store.settle(
+        job.instance_id,
+        job.element_id,
+        job.operation,
+        ok=ok,
+        outcome=outcome,
+        next_stage=job.next_stage,
     )
-    if entry is not None:
-        if stage is None:
-            entry.deploy_state, entry.lock_state = states.deploy, states.lock
-        if outcome is not None and info_changed:
-            if outcome.out_properties is not None:
-                entry.out_properties = dict(outcome.out_properties)
-            if outcome.operational_state is not None:
-                entry.operational_state = outcome.operational_state
-            if outcome.use_state is not None:
-                entry.use_state = outcome.use_state
+    entry, states, stage, info_changed = (
+        settled.entry,
+        settled.states,
+        settled.stage,
+        settled.info_changed,
+    )
     if job.on_finished is not None:
         job.on_finished(ok)
     if entry is not None and info_changed:
@@ -232,7 +215,4 @@ async def finish_element(
             use_state=entry.use_state if entry is not None else None,
         )
     )
-    if entry is not None and instance is not None and states.deploy is DeployState.DELETED:
-        instance.elements.pop(job.element_id, None)
-        if not instance.elements:
-            ctx.cache.drop_instance(job.instance_id)
+    ctx.store.forget_if_deleted(job.instance_id, job.element_id, settled)

@@ -12,8 +12,8 @@ import contextlib
 import logging
 from datetime import datetime
 
-from acm_participant._context import Outbox
-from acm_participant._outbox import Clock
+from acm_participant._core.adapters.outbox import Clock
+from acm_participant._core.engine.runtime_context import Outbox
 from acm_participant.observe import Observer
 from acm_participant.settings import ParticipantSettings
 

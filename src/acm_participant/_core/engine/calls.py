@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from acm_participant._context import RuntimeContext
+from acm_participant._core.engine.runtime_context import RuntimeContext
 from acm_participant.context import (
     CompositionContext,
     CompositionElement,

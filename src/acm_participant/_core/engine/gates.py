@@ -10,14 +10,14 @@ import logging
 from dataclasses import dataclass
 from uuid import UUID
 
-from acm_participant._cache import ParticipantCache
-from acm_participant._orders import (
+from acm_participant._core.adapters.orders import (
     DeployOrderMsg,
     MigrationOrderMsg,
     PrepareOrderMsg,
     StateChangeOrderMsg,
     UpdateOrderMsg,
 )
+from acm_participant._core.state.cache import ParticipantCache
 from acm_participant.protocol.enums import DeployOrder, MigrationState
 
 __all__ = ["GatedOrder", "Missing", "ParkingLot", "missing_for"]

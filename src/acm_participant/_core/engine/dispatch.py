@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import logging
 
-from acm_participant import _wire
-from acm_participant._compositions import on_prime
-from acm_participant._context import RuntimeContext
-from acm_participant._filter import addressed_to
-from acm_participant._gate import GatedOrder, ParkingLot, missing_for
-from acm_participant._instances import on_deploy, on_state_change, on_update
-from acm_participant._migration import on_migration
-from acm_participant._orders import (
+from acm_participant._core.adapters import wire as _wire
+from acm_participant._core.adapters.filter import addressed_to
+from acm_participant._core.adapters.orders import (
     DeployOrderMsg,
     MigrationOrderMsg,
     PrepareOrderMsg,
     StateChangeOrderMsg,
     UpdateOrderMsg,
 )
-from acm_participant._prepare import on_prepare
-from acm_participant._registration import Liveness
-from acm_participant._sync import on_sync
+from acm_participant._core.engine.gates import GatedOrder, ParkingLot, missing_for
+from acm_participant._core.engine.liveness import Liveness
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.operations.compositions import on_prime
+from acm_participant._core.operations.instances import on_deploy, on_state_change, on_update
+from acm_participant._core.operations.migration import on_migration
+from acm_participant._core.operations.prepare import on_prepare
+from acm_participant._core.operations.sync import on_sync
 from acm_participant.protocol import (
     AnyMessage,
     AutomationCompositionDeploy,
@@ -113,7 +113,7 @@ class Dispatcher:
         ):
             return
         self._received(message)
-        missing = missing_for(self._ctx.cache, order)
+        missing = missing_for(self._ctx.store, order)
         if missing:
             _log.info("message %s parked until SYNC of %s", order.message_id, missing)
             self.parked.park(order)
@@ -126,7 +126,7 @@ class Dispatcher:
         await self._run(order)
 
     def _knows(self, order: GatedOrder) -> bool:
-        return order.instance_id in self._ctx.cache.instances
+        return order.instance_id in self._ctx.store.instances
 
     async def _run(self, order: GatedOrder) -> None:
         ctx = self._ctx
@@ -142,6 +142,6 @@ class Dispatcher:
             on_prepare(ctx, order)
 
     async def _release_parked(self) -> None:
-        for order in self.parked.take_ready(self._ctx.cache):
+        for order in self.parked.take_ready(self._ctx.store):
             _log.info("parked message %s runs after SYNC", order.message_id)
             await self._run(order)

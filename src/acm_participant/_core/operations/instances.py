@@ -11,19 +11,19 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
-from acm_participant._cache import ElementEntry, InstanceEntry
-from acm_participant._context import RuntimeContext
-from acm_participant._elements import ElementJob, finish_element, spawn_element_job
-from acm_participant._merge import merge_properties
-from acm_participant._orders import (
+from acm_participant._core.adapters.orders import (
     DeployOrderMsg,
     ElementOrder,
     InstanceOrderMsg,
     StateChangeOrderMsg,
     UpdateOrderMsg,
 )
-from acm_participant._outcomes import Operation
-from acm_participant._phases import start_phase
+from acm_participant._core.engine.jobs import ElementJob, finish_element, spawn_element_job
+from acm_participant._core.engine.runtime_context import RuntimeContext
+from acm_participant._core.state.cache import ElementEntry, InstanceEntry
+from acm_participant._core.state.merge import merge_properties
+from acm_participant._core.state.outcomes import Operation
+from acm_participant._core.state.phases import start_phase
 from acm_participant.context import CompositionElement, ElementDefinitionId
 from acm_participant.protocol.enums import (
     DeployOrder,
@@ -54,7 +54,7 @@ def composition_element_for(
     properties: dict[str, Any] | None = None,
 ) -> CompositionElement:
     """The composition element: DTO properties when the message had them, else the cache's."""
-    cached = ctx.cache.composition_element(composition_id, definition)
+    cached = ctx.store.composition_element(composition_id, definition)
     if properties is None:
         return cached
     return CompositionElement(
@@ -69,7 +69,7 @@ def cached_instance(
     ctx: RuntimeContext, order: InstanceOrderMsg, deploy_state: DeployState, lock_state: LockState
 ) -> InstanceEntry:
     """The cached instance, or a new one in these states when the runtime never saw it."""
-    instance = ctx.cache.instances.get(order.instance_id)
+    instance = ctx.store.instances.get(order.instance_id)
     if instance is None:
         instance = InstanceEntry(
             instance_id=order.instance_id,
@@ -78,7 +78,7 @@ def cached_instance(
             deploy_state=deploy_state,
             lock_state=lock_state,
         )
-        ctx.cache.instances[order.instance_id] = instance
+        ctx.store.instances[order.instance_id] = instance
     return instance
 
 
@@ -117,7 +117,7 @@ def _element_entry(order: ElementOrder, previous: ElementEntry | None) -> Elemen
 
 
 def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
-    instance = ctx.cache.instances.get(order.instance_id)
+    instance = ctx.store.instances.get(order.instance_id)
     if instance is None or order.first_start_phase:
         old = instance.elements if instance is not None else {}
         instance = InstanceEntry(
@@ -130,7 +130,7 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
                 e.element_id: _element_entry(e, old.get(e.element_id)) for e in order.elements
             },
         )
-        ctx.cache.instances[order.instance_id] = instance
+        ctx.store.instances[order.instance_id] = instance
     else:
         for element in order.elements:
             instance.elements[element.element_id] = _element_entry(
@@ -163,7 +163,7 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
                 name=f"reack:{order.instance_id}:{entry.element_id}",
             )
             continue
-        entry.deploy_state, entry.lock_state = DeployState.DEPLOYING, LockState.LOCKED
+        ctx.store.begin(entry, Operation.DEPLOY)
         spawn_element_job(ctx, job)
 
 
@@ -179,20 +179,12 @@ def _state_change_operation(order: StateChangeOrderMsg) -> Operation | None:
     return None
 
 
-_TRANSITION: dict[Operation, tuple[DeployState | None, LockState | None]] = {
-    Operation.UNDEPLOY: (DeployState.UNDEPLOYING, None),
-    Operation.DELETE: (DeployState.DELETING, None),
-    Operation.LOCK: (None, LockState.LOCKING),
-    Operation.UNLOCK: (None, LockState.UNLOCKING),
-}
-
-
 async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> None:
     operation = _state_change_operation(order)
     if operation is None:
         _log.info("state change of %s orders nothing", order.instance_id)
         return
-    instance = ctx.cache.instances.get(order.instance_id)
+    instance = ctx.store.instances.get(order.instance_id)
     if instance is None and order.elements:
         # Spec section 8 item 8: a master runtime names the elements, so act on the message.
         instance = InstanceEntry(
@@ -216,7 +208,7 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
                 for e in order.elements
             },
         )
-        ctx.cache.instances[order.instance_id] = instance
+        ctx.store.instances[order.instance_id] = instance
     if instance is None:
         if operation is Operation.DELETE:
             await ctx.outbox.instance_unknown_ack(
@@ -230,7 +222,6 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
             )
         return
 
-    deploy_to, lock_to = _TRANSITION[operation]
     for entry, listed, composition in cached_elements(
         ctx, instance, instance.composition_id, order.elements
     ):
@@ -241,10 +232,7 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
             continue
         if listed is not None and listed.properties:
             entry.properties = dict(listed.properties)
-        if deploy_to is not None:
-            entry.deploy_state = deploy_to
-        if lock_to is not None:
-            entry.lock_state = lock_to
+        ctx.store.begin(entry, operation)
         method = {
             Operation.UNDEPLOY: ctx.handler.undeploy,
             Operation.DELETE: ctx.handler.delete,
@@ -264,7 +252,7 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
 
 
 def on_update(ctx: RuntimeContext, order: UpdateOrderMsg) -> None:
-    instance = ctx.cache.instances.get(order.instance_id)
+    instance = ctx.store.instances.get(order.instance_id)
     if instance is None:
         _log.warning("update of instance %s ignored: not cached", order.instance_id)
         return
@@ -287,7 +275,7 @@ def on_update(ctx: RuntimeContext, order: UpdateOrderMsg) -> None:
         )
         old = entry.as_instance_element(order.instance_id, before)
         entry.properties = merge_properties(entry.properties, element.properties)
-        entry.deploy_state = DeployState.UPDATING
+        ctx.store.begin(entry, Operation.UPDATE)
         composition = composition_element_for(
             ctx, instance.composition_id, entry.definition, element.composition_properties
         )

@@ -1,0 +1,1 @@
+"""See ``acm_participant._core``."""
