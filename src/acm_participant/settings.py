@@ -16,7 +16,7 @@ from acm_participant.transport.base import Subscription
 
 __all__ = ["ParticipantSettings", "SupportedElementType"]
 
-# Namespace of the deterministic supported-type ids (spec section 8, decision 6): any fixed UUID
+# Namespace of the deterministic supported-type ids (docs/protocol.md §8 item 6): any fixed UUID
 # works, ACM-R matches supported types on name and version.
 _SUPPORTED_TYPE_NAMESPACE = UUID("6f3b1d2e-4a5c-4e7f-9b8a-0c1d2e3f4a5b")
 

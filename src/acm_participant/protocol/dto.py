@@ -63,7 +63,7 @@ class InstanceElementDto(WireModel):
 
 class ElementDto(WireModel):
     """One element of an operation, before (``composition_element``/``instance_element``) and
-    after (``..._target``); which ones are set depends on the message (protocol spec 4.1)."""
+    after (``..._target``); which ones are set depends on the message (docs/protocol.md §4.1)."""
 
     composition_element: CompositionElementDto | None = None
     instance_element: InstanceElementDto | None = None

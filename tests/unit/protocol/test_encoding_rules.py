@@ -1,4 +1,4 @@
-"""The encoding rules every runtime from Oslo to master accepts (spec 3.2, checklist C1-C6, C12)."""
+"""Encoding rules every runtime from Oslo to master accepts (docs/protocol.md §3.2, C1-C6, C12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Does a message apply to this participant replica? (spec section 3.3)"""
+"""Does a message apply to this participant replica? (docs/protocol.md §3.3)"""
 
 from __future__ import annotations
 

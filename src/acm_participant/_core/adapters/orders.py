@@ -1,6 +1,6 @@
 """What ACM-R asks, independent of the wire shape it came in.
 
-Master runtimes send element DTOs, older ones legacy lists (spec section 8, decision 1); both are
+Master runtimes send element DTOs, older ones legacy lists (docs/protocol.md §8 item 1); both are
 read into these values by ``_wire`` so that the operation logic never sees a wire model.
 """
 

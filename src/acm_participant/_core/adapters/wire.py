@@ -1,7 +1,7 @@
 """Wire messages in: read a decoded message into the runtime's orders, keeping only my part.
 
 Master runtimes send element DTOs besides the legacy lists; DTO values win where present and the
-legacy lists (plus the cache) fill in the rest (spec section 8, decision 1).
+legacy lists (plus the cache) fill in the rest (docs/protocol.md §8 item 1).
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def read_prime(message: ParticipantPrime, me: UUID) -> PrimeOrderMsg:
         prime = False
     elif message.prime_order is PrimeOrder.PRIME:
         prime = True
-    else:  # spec section 8 decision 2: older runtimes say deprime by sending no definitions
+    else:  # docs/protocol.md §8 item 2: older runtimes say deprime by sending no definitions
         prime = bool(message.participant_definition_updates)
     return PrimeOrderMsg(
         message_id=message.message_id,

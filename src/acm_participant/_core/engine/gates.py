@@ -1,4 +1,4 @@
-"""Revision gates (spec 6.9): act only on what matches the cached revisions, else ask for a SYNC.
+"""Revision gates (docs/protocol.md §6.9): act only on what matches the cached revisions.
 
 An absent revision (runtime older than 8.2.1) always passes. A failing message is parked and a
 REQ_SYNC names exactly the ids that failed; each SYNC releases the parked messages that now pass.

@@ -52,7 +52,7 @@ class Outbox(Protocol):
         """STATUS without lists; False if it could not be published."""
 
     async def element_info(self, instance_id: UUID, element_id: UUID) -> None:
-        """STATUS with the cached live status of one element (spec 6.11)."""
+        """STATUS with the cached live status of one element (docs/protocol.md §6.11)."""
 
     async def composition_info(
         self,

@@ -1,4 +1,4 @@
-"""The element states each operation acks on success and on failure (spec section 6.0 table)."""
+"""The element states each operation acks on success and on failure (docs/protocol.md §6.0)."""
 
 from __future__ import annotations
 

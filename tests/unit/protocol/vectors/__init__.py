@@ -1,8 +1,8 @@
-"""Wire vectors: the protocol spec's examples (one file per message type) and shape variants.
-
-Copied from shared/docs/acm-protocol.md section 4, except two the spec only describes:
-``automation_composition_deploy_ack.json`` (the STATECHANGE_ACK example with the other type, as
-spec 4.10 says) and ``participant_state_change.json`` (an envelope of the retired type).
+"""Wire vectors: one ONAP-shaped example per message type (docs/protocol/messages.md §4) and shape
+variants, two of them made from the text alone:
+``automation_composition_deploy_ack.json`` (the STATECHANGE_ACK example with the other type,
+as docs/protocol.md §4.10 says) and ``participant_state_change.json`` (an envelope of the retired
+type).
 
 ``shapes/<type>.<shape>.json`` hold the same message as a master runtime (DTO lists,
 ``partitionKey``), a 9.0.1 runtime (explicit nulls) and a Gson runtime up to 9.0.0 (legacy
