@@ -1,10 +1,10 @@
-"""The Kubernetes manifests in deploy/ against the real kube-apiserver: accepted with server-side
-dry-run, RBAC proven with SubjectAccessReviews, and a participant running with the
-ServiceAccount's own token (from the TokenRequest API) deploying and undeploying a sample."""
+"""The Kubernetes manifests (the Helm chart rendered as deploy/kubernetes/ holds it) against the
+real kube-apiserver: accepted with server-side dry-run, RBAC proven with SubjectAccessReviews, and
+a participant running with the ServiceAccount's own token (from the TokenRequest API) deploying
+and undeploying a sample."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,12 +16,11 @@ import yaml
 from lightkube import AsyncClient, codecs
 from lightkube.core.exceptions import ApiError
 from lightkube.models.authentication_v1 import TokenRequestSpec
-from lightkube.models.authorization_v1 import ResourceAttributes, SubjectAccessReviewSpec
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.authorization_v1 import SubjectAccessReview
 from lightkube.resources.core_v1 import Namespace, ServiceAccount
 
 from kserve_participant.devstack import Stack
+from tests.integration.helm_support import Helm, manifest_values
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     Topics,
@@ -32,7 +31,8 @@ from tests.integration.ops_support import (
     runtime_driver,
     stack_config,
 )
-from tests.unit.deploy.manifests import VARIANTS, documents
+from tests.integration.rbac_support import allowed
+from tests.unit.deploy.manifests import VARIANTS
 
 pytestmark = pytest.mark.integration
 
@@ -49,22 +49,20 @@ async def fresh_namespaces(kube_admin: AsyncClient) -> AsyncIterator[tuple[str, 
     yield names  # type: ignore[misc]
 
 
-def relocated(variant: str, home: str, allowed: str, suffix: str) -> list[dict[str, Any]]:
-    """The variant's documents moved to our namespaces (cluster-wide names made unique)."""
-    moved = []
-    for doc in copy.deepcopy(documents(variant)):
-        text = yaml.safe_dump(doc)
-        doc = yaml.safe_load(
-            text.replace("namespace: onap", f"namespace: {home}")
-            .replace("namespace: kserve-test", f"namespace: {allowed}")
-            .replace("namespaces: [kserve-test]", f"namespaces: [{allowed}]")
-        )
-        if doc["kind"] in ("ClusterRole", "ClusterRoleBinding"):
-            doc["metadata"]["name"] = f"kserve-participant-{suffix}"
-        if doc["kind"] == "ClusterRoleBinding":
-            doc["roleRef"]["name"] = f"kserve-participant-{suffix}"
-        moved.append(doc)
-    return moved
+def relocated(
+    helm: Helm, variant: str, home: str, allowed_namespace: str, suffix: str
+) -> list[dict[str, Any]]:
+    """The chart rendered as the variant's manifests are, but into our namespaces (names made
+    unique for the cluster-wide objects; the ServiceAccount keeps its name)."""
+    settings: dict[str, Any] = {
+        "fullnameOverride": f"kserve-participant-{suffix}",
+        "serviceAccount.nameOverride": "kserve-participant",
+    }
+    if variant == "namespaced":
+        settings["config.kserveParticipant.namespaces"] = [allowed_namespace]
+    return helm.template(
+        "kserve-participant", home, values=[manifest_values(variant)], settings=settings
+    )
 
 
 async def create_all(client: AsyncClient, docs: list[dict[str, Any]], *, dry_run: bool) -> None:
@@ -72,58 +70,21 @@ async def create_all(client: AsyncClient, docs: list[dict[str, Any]], *, dry_run
         await client.create(codecs.from_dict(doc), dry_run=dry_run)
 
 
-def service_account_user(namespace: str) -> tuple[str, list[str]]:
-    return (
-        f"system:serviceaccount:{namespace}:kserve-participant",
-        ["system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"],
-    )
-
-
-async def allowed(
-    client: AsyncClient,
-    home: str,
-    *,
-    verb: str,
-    resource: str,
-    namespace: str | None,
-    group: str = "",
-    subresource: str | None = None,
-) -> bool:
-    user, groups = service_account_user(home)
-    review = SubjectAccessReview(
-        metadata=ObjectMeta(),
-        spec=SubjectAccessReviewSpec(
-            user=user,
-            groups=groups,
-            resourceAttributes=ResourceAttributes(
-                namespace=namespace,
-                verb=verb,
-                group=group,
-                resource=resource,
-                subresource=subresource,
-            ),
-        ),
-    )
-    answer = await client.create(review)
-    assert answer.status is not None
-    return bool(answer.status.allowed)
-
-
 @pytest.mark.parametrize("variant", VARIANTS)
 async def test_every_manifest_is_accepted_when_dry_run_on_the_api_server(
-    variant, kube_admin, fresh_namespaces
+    variant, helm, kube_admin, fresh_namespaces
 ):
     home, allowed_namespace, _ = fresh_namespaces
-    docs = relocated(variant, home, allowed_namespace, secrets.token_hex(3))
+    docs = relocated(helm, variant, home, allowed_namespace, secrets.token_hex(3))
     assert {doc["kind"] for doc in docs} >= {"Deployment", "ServiceAccount", "Service", "ConfigMap"}
     await create_all(kube_admin, docs, dry_run=True)
 
 
 async def test_dry_run_refuses_a_broken_manifest_when_selector_misses_the_pod_labels(
-    kube_admin, fresh_namespaces
+    helm, kube_admin, fresh_namespaces
 ):
     home, allowed_namespace, _ = fresh_namespaces
-    docs = relocated("namespaced", home, allowed_namespace, secrets.token_hex(3))
+    docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))
     (deployment,) = [doc for doc in docs if doc["kind"] == "Deployment"]
     deployment["spec"]["template"]["metadata"]["labels"] = {"app.kubernetes.io/name": "other"}
     with pytest.raises(ApiError):
@@ -131,10 +92,10 @@ async def test_dry_run_refuses_a_broken_manifest_when_selector_misses_the_pod_la
 
 
 async def test_namespaced_rbac_allows_exactly_the_participant_verbs_when_reviewed(
-    kube_admin, fresh_namespaces
+    helm, kube_admin, fresh_namespaces
 ):
     home, allowed_namespace, other = fresh_namespaces
-    docs = relocated("namespaced", home, allowed_namespace, secrets.token_hex(3))
+    docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))
     rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
     await create_all(kube_admin, rbac, dry_run=False)
 
@@ -185,10 +146,10 @@ async def test_namespaced_rbac_allows_exactly_the_participant_verbs_when_reviewe
 
 
 async def test_cluster_rbac_allows_participant_verbs_everywhere_and_nothing_else_when_reviewed(
-    kube_admin, fresh_namespaces
+    helm, kube_admin, fresh_namespaces
 ):
     home, allowed_namespace, other = fresh_namespaces
-    docs = relocated("cluster", home, allowed_namespace, secrets.token_hex(3))
+    docs = relocated(helm, "cluster", home, allowed_namespace, secrets.token_hex(3))
     rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding")]
     await create_all(kube_admin, rbac, dry_run=False)
 
@@ -237,10 +198,10 @@ def token_kubeconfig(path: Path, server: str, ca_file: Path, token: str, namespa
 
 
 async def test_participant_with_service_account_token_deploys_and_undeploys_when_rbac_applied(
-    stack: Stack, standin_controller, kube_admin, fresh_namespaces, tmp_path
+    stack: Stack, standin_controller, helm, kube_admin, fresh_namespaces, tmp_path
 ):
     home, allowed_namespace, _ = fresh_namespaces
-    docs = relocated("namespaced", home, allowed_namespace, secrets.token_hex(3))
+    docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))
     rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
     await create_all(kube_admin, rbac, dry_run=False)
     token_request = await kube_admin.create(

@@ -8,11 +8,13 @@ import typer
 
 from kserve_participant.devstack.build import BuildError, build_all
 from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.helm import build_helm, differences, write_manifests
 from kserve_participant.devstack.info import StackInfo
 from kserve_participant.devstack.processes import DaemonDied
 from kserve_participant.devstack.seed import ensure_seed
 from kserve_participant.devstack.session import DevSession, find_repo_root
 from kserve_participant.devstack.stack import ArtefactsMissing
+from kserve_participant.devstack.strimzi import build_kafkauser_crd
 
 app = typer.Typer(
     help="Local dev stack: Kafka, kube-apiserver + etcd, KServe's CRD, stand-in KServe controller.",
@@ -42,9 +44,12 @@ def _print_details(session: DevSession, info: StackInfo) -> None:
 
 @app.command()
 def build() -> None:
-    """Build (or reuse from the user's cache) Kafka, etcd, kube-apiserver and the etcd seed."""
+    """Build (or reuse from the user's cache) the stack's artefacts, the etcd seed, helm and
+    Strimzi's KafkaUser CRD (for the chart tests)."""
     try:
         build_all(Cache.default(), ToolsDir.locate(), say=_say)
+        build_helm(Cache.default(), say=_say)
+        build_kafkauser_crd(Cache.default(), ToolsDir.locate(), say=_say)
         ensure_seed(Cache.default(), say=_say)
     except (BuildError, DaemonDied, FileNotFoundError) as error:
         _say(str(error))
@@ -90,3 +95,26 @@ def status() -> None:
         _print_details(session, info)
     if not session.is_up():
         raise typer.Exit(3)
+
+
+@app.command()
+def manifests(
+    check: bool = typer.Option(False, "--check", help="Only compare; exit 1 when a file differs."),
+) -> None:
+    """Render deploy/kubernetes/ from the Helm chart in deploy/helm/ (their one source)."""
+    deploy = find_repo_root() / "deploy"
+    try:
+        helm = build_helm(Cache.default(), say=_say)
+        if check:
+            stale = differences(helm, deploy)
+            for variant, names in stale.items():
+                _say(f"deploy/kubernetes/{variant}: {', '.join(names)} differ from the chart")
+            if stale:
+                _say("run `make manifests` and commit the result")
+                raise typer.Exit(1)
+            return
+        for path in write_manifests(helm, deploy):
+            typer.echo(f"wrote {path.relative_to(deploy.parent)}")
+    except (BuildError, FileNotFoundError) as error:
+        _say(str(error))
+        raise typer.Exit(1) from error

@@ -1,0 +1,159 @@
+"""Helm for the chart in ``deploy/helm/``: built from the Go module proxy into the cache, and used
+to render the plain manifests in ``deploy/kubernetes/`` from the chart, so that the chart is their
+one source.
+
+Helm is a Go module with its own go.mod, so ``go install module@version`` builds it as released.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from kserve_participant.devstack.build import BuildError
+from kserve_participant.devstack.cache import Cache
+
+__all__ = [
+    "HELM_VERSION",
+    "MANIFEST_RELEASE",
+    "ManifestVariant",
+    "build_helm",
+    "differences",
+    "helm_binary",
+    "manifest_variants",
+    "render_manifests",
+    "split_by_template",
+    "write_manifests",
+]
+
+HELM_VERSION = "v4.3.2"
+HELM_MODULE = "helm.sh/helm/v4/cmd/helm"
+
+# The plain manifests are the chart rendered as release "kserve-participant" in namespace "onap".
+MANIFEST_RELEASE = "kserve-participant"
+MANIFEST_NAMESPACE = "onap"
+GENERATED_HEADER = (
+    "# Generated from deploy/helm/kserve-participant with deploy/helm/manifests/{variant}.yaml\n"
+    "# by `make manifests`; edit the chart, not this file.\n"
+)
+
+Say = Callable[[str], None]
+
+_SOURCE_LINE = re.compile(r"^# Source: [^/]+/templates/(?P<file>[\w.-]+)$", re.MULTILINE)
+
+
+def helm_binary(cache: Cache) -> Path:
+    return cache.root / "bin" / f"helm-{HELM_VERSION}"
+
+
+def build_helm(cache: Cache, *, say: Say) -> Path:
+    """The cached helm binary; built with ``go install`` when missing."""
+    target = helm_binary(cache)
+    if target.is_file():
+        say(f"helm {HELM_VERSION}: cached at {target}")
+        return target
+    if shutil.which("go") is None:
+        raise BuildError("`go` not found on PATH: building helm needs Go 1.26+")
+    say(f"building helm {HELM_VERSION} from the Go module proxy, about 2-4 minutes...")
+    started = time.monotonic()
+    gobin = target.with_name(target.name + ".gobin")
+    shutil.rmtree(gobin, ignore_errors=True)
+    env = os.environ.copy()
+    env.update(
+        GOMODCACHE=str(cache.go_mod_cache),
+        GOCACHE=str(cache.go_build_cache),
+        GOTOOLCHAIN="local",
+        CGO_ENABLED="0",
+        GOFLAGS="-buildvcs=false",
+        GOBIN=str(gobin),
+    )
+    argv = ["go", "install", "-trimpath", "-ldflags", "-s -w", f"{HELM_MODULE}@{HELM_VERSION}"]
+    completed = subprocess.run(argv, env=env, check=False, capture_output=True, text=True)
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-30:])
+        raise BuildError(f"go install {HELM_MODULE} failed (exit {completed.returncode}):\n{tail}")
+    (gobin / "helm").rename(target)
+    shutil.rmtree(gobin, ignore_errors=True)
+    say(f"helm {HELM_VERSION}: built in {time.monotonic() - started:.0f} s at {target}")
+    return target
+
+
+class ManifestVariant:
+    """One directory of ``deploy/kubernetes/`` and the values file that renders it."""
+
+    def __init__(self, deploy: Path, name: str) -> None:
+        self.name = name
+        self.values = deploy / "helm" / "manifests" / f"{name}.yaml"
+        self.directory = deploy / "kubernetes" / name
+
+
+def manifest_variants(deploy: Path) -> list[ManifestVariant]:
+    return [
+        ManifestVariant(deploy, values.stem)
+        for values in sorted((deploy / "helm" / "manifests").glob("*.yaml"))
+    ]
+
+
+def render_manifests(helm: Path, deploy: Path, variant: ManifestVariant) -> dict[str, str]:
+    """The chart rendered for ``variant``: file name -> text, as ``deploy/kubernetes`` holds it."""
+    argv = [
+        str(helm),
+        "template",
+        MANIFEST_RELEASE,
+        str(deploy / "helm" / "kserve-participant"),
+        "--namespace",
+        MANIFEST_NAMESPACE,
+        "--values",
+        str(variant.values),
+    ]
+    completed = subprocess.run(argv, check=False, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise BuildError(f"helm template failed for {variant.values}:\n{completed.stderr}")
+    header = GENERATED_HEADER.format(variant=variant.name)
+    return {name: header + text for name, text in split_by_template(completed.stdout).items()}
+
+
+def split_by_template(rendered: str) -> dict[str, str]:
+    """``helm template`` output split by the template each document came from."""
+    files: dict[str, list[str]] = {}
+    for document in rendered.split("\n---\n"):
+        match = _SOURCE_LINE.search(document)
+        if match is None:
+            continue
+        body = document[match.end() :].strip("\n")
+        files.setdefault(match["file"], []).append(body + "\n")
+    return {name: "---\n".join(bodies) for name, bodies in files.items()}
+
+
+def write_manifests(helm: Path, deploy: Path) -> list[Path]:
+    """Regenerate every variant's directory; returns the files written."""
+    written: list[Path] = []
+    for variant in manifest_variants(deploy):
+        rendered = render_manifests(helm, deploy, variant)
+        variant.directory.mkdir(parents=True, exist_ok=True)
+        for stale in variant.directory.glob("*.yaml"):
+            if stale.name not in rendered:
+                stale.unlink()
+        for name, text in rendered.items():
+            path = variant.directory / name
+            path.write_text(text)
+            written.append(path)
+    return written
+
+
+def differences(helm: Path, deploy: Path) -> Mapping[str, Sequence[str]]:
+    """Per variant, the files of ``deploy/kubernetes`` that differ from the chart's rendering."""
+    found: dict[str, list[str]] = {}
+    for variant in manifest_variants(deploy):
+        rendered = render_manifests(helm, deploy, variant)
+        present = {path.name: path.read_text() for path in variant.directory.glob("*.yaml")}
+        names = sorted(set(rendered) | set(present))
+        stale = [name for name in names if rendered.get(name) != present.get(name)]
+        if stale:
+            found[variant.name] = stale
+    return found
