@@ -22,6 +22,7 @@ from aiokafka.errors import (
 
 from acm_participant.errors import TransportAuthError, TransportError
 from acm_participant.transport.backoff import Backoff
+from acm_participant.transport.kafka_kerberos import login
 from acm_participant.transport.kafka_settings import KafkaSettings
 from acm_participant.transport.kafka_tls import tls_refusal
 
@@ -56,16 +57,33 @@ def _redact(text: str, settings: KafkaSettings) -> str:
 def auth_error(settings: KafkaSettings, reason: BaseException) -> TransportAuthError:
     """The one clear message for rejected credentials: user and mechanism, never the password."""
     credentials = settings.credentials
-    who = f"user {credentials.username!r}" if credentials else "the configured principal"
+    kerberos = settings.kerberos
+    if credentials is not None:
+        who = f"user {credentials.username!r}"
+    elif kerberos is not None:
+        who = kerberos.describe()
+    else:
+        who = "the configured principal"
     mechanism = settings.sasl_mechanism or settings.security_protocol
     return TransportAuthError(
         f"Kafka authentication failed for {who} with {mechanism}: {_redact(str(reason), settings)}"
     )
 
 
+async def _kerberos_login(settings: KafkaSettings) -> None:
+    """GSSAPI with a keytab: log in before aiokafka needs the tickets, so that a refused
+    principal or keytab is reported with the KDC's reason (aiokafka cannot say it)."""
+    kerberos = settings.kerberos
+    if kerberos is None or not settings.security_protocol.startswith("SASL_"):
+        return
+    host = settings.sasl_kerberos_domain_name or _host_port(settings.bootstrap_servers[0])[0]
+    await asyncio.to_thread(login, kerberos, service=settings.sasl_kerberos_service_name, host=host)
+
+
 async def _connect_once(settings: KafkaSettings, request_timeout_ms: int) -> None:
     """Opens and closes one authenticated connection to the first bootstrap server that answers."""
     last: BaseException | None = None
+    await _kerberos_login(settings)
     kwargs = settings.connection_kwargs()
     for server in settings.bootstrap_servers:
         host, port = _host_port(server)

@@ -4,6 +4,8 @@ The Java participant is configured with Kafka client properties (``security.prot
 ``sasl.mechanism``, ``sasl.jaas.config``, ...). :class:`KafkaSettings` holds the same facts as
 typed fields and :meth:`KafkaSettings.from_properties` reads the Java property map. Secrets (the
 JAAS config, passwords) are ``SecretStr``: they never appear in a repr, a log line or an error.
+For GSSAPI, a ``Krb5LoginModule`` JAAS line names the principal and keytab
+(:mod:`acm_participant.transport.kafka_kerberos`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from acm_participant.observe import Observer
 from acm_participant.transport.base import Subscription, Transport
+from acm_participant.transport.kafka_kerberos import (
+    KerberosLogin,
+    gssapi_missing,
+    parse_kerberos_login,
+)
 
 __all__ = ["JaasCredentials", "KafkaSettings", "parse_jaas_credentials"]
 
@@ -102,12 +109,22 @@ class KafkaSettings(BaseModel):
         uses_sasl = self.security_protocol.startswith("SASL_")
         if uses_sasl and self.sasl_mechanism is None:
             raise ValueError(f"sasl_mechanism is required with {self.security_protocol}")
+        if uses_sasl and self.sasl_mechanism == "GSSAPI":
+            self._check_kerberos()
         if uses_sasl and self.sasl_mechanism != "GSSAPI" and self.credentials is None:
             raise ValueError(
                 f"{self.sasl_mechanism} needs a username and password: give sasl_username and "
                 "sasl_password, or a sasl_jaas_config with username=... password=..."
             )
         return self
+
+    def _check_kerberos(self) -> None:
+        missing = gssapi_missing()
+        if missing is not None:
+            raise ValueError(missing)
+        keytab = self.kerberos.keytab if self.kerberos is not None else None
+        if keytab is not None and not keytab.is_file():
+            raise ValueError(f"Kerberos keytab (sasl.jaas.config keyTab) not found: {keytab}")
 
     @model_validator(mode="after")
     def _check_tls_files(self) -> KafkaSettings:
@@ -177,6 +194,13 @@ class KafkaSettings(BaseModel):
         return None
 
     @property
+    def kerberos(self) -> KerberosLogin | None:
+        """GSSAPI: the principal and keytab of the JAAS line's Krb5LoginModule, if any."""
+        if self.sasl_mechanism != "GSSAPI" or self.sasl_jaas_config is None:
+            return None
+        return parse_kerberos_login(self.sasl_jaas_config.get_secret_value())
+
+    @property
     def uses_ssl(self) -> bool:
         return self.security_protocol in ("SSL", "SASL_SSL")
 
@@ -234,9 +258,13 @@ class KafkaSettings(BaseModel):
         parts = [",".join(self.bootstrap_servers), self.security_protocol]
         if self.sasl_mechanism is not None:
             parts.append(self.sasl_mechanism)
-        credentials = self.credentials if self.security_protocol.startswith("SASL_") else None
+        sasl = self.security_protocol.startswith("SASL_")
+        credentials = self.credentials if sasl else None
+        kerberos = self.kerberos if sasl else None
         if credentials is not None:
             parts.append(f"user {credentials.username!r}")
+        elif kerberos is not None and kerberos.principal:
+            parts.append(f"principal {kerberos.principal!r}")
         return " ".join(parts)
 
     def connect(self, subscriptions: list[Subscription], observer: Observer) -> Transport:

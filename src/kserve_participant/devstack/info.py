@@ -42,6 +42,15 @@ class StackInfo:
     """``127.0.0.1:PORT``, SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN over TLS, no
     client certificate; the broker's certificate verifies against ``kafka_ssl_ca_file``); empty
     if none."""
+    kafka_gssapi_bootstrap: str = ""
+    """``127.0.0.1:PORT``, GSSAPI listener (SASL_PLAINTEXT, Kerberos); empty when no KDC runs
+    (its tools are not installed)."""
+    krb5_config: Path | None = None
+    """The dev KDC's krb5.conf (give it to clients as ``KRB5_CONFIG``)."""
+    kerberos_principal: str = ""
+    """The participant's principal in the dev realm."""
+    kerberos_keytab: Path | None = None
+    """Its keytab."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -64,4 +73,6 @@ _PATHS = (
     "kafka_ssl_ca_file",
     "kafka_ssl_client_cert",
     "kafka_ssl_client_key",
+    "krb5_config",
+    "kerberos_keytab",
 )

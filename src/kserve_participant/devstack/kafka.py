@@ -4,7 +4,8 @@ Four client listeners: PLAINTEXT; SASL_PLAINTEXT and SASL_SSL (server certificat
 taking SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN for one user (SCRAM credentials stored at
 storage-format time, the PLAIN password in ``server.properties``, which is private to its owner);
 SSL requiring a client certificate signed by the stack's CA (mTLS, as Strimzi's ``tls``
-authentication does). The broker runs from the jars in the cache; its configuration comes from
+authentication does); and, when the stack runs a KDC (``devstack.kdc``), GSSAPI (SASL_PLAINTEXT
+with Kerberos only). The broker runs from the jars in the cache; its configuration comes from
 ``tools/kafka/server.properties.in``.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.kdc import Kdc
 from kserve_participant.devstack.pki import Pki, create_pki
 from kserve_participant.devstack.processes import (
     DaemonDied,
@@ -54,6 +56,8 @@ class KafkaBroker:
     ssl_port: int = 0
     controller_port: int = 0
     pki: Pki | None = None
+    kdc: Kdc | None = None
+    gssapi_port: int = 0
     process: ManagedProcess | None = None
 
     @property
@@ -73,6 +77,11 @@ class KafkaBroker:
         return f"127.0.0.1:{self.ssl_port}"
 
     @property
+    def gssapi_bootstrap(self) -> str:
+        """The GSSAPI listener, or "" without a KDC."""
+        return f"127.0.0.1:{self.gssapi_port}" if self.kdc is not None else ""
+
+    @property
     def _properties(self) -> Path:
         return self.directory / "server.properties"
 
@@ -87,10 +96,9 @@ class KafkaBroker:
     def start(self, *, timeout: float = 60.0) -> None:
         """Fresh start: new ports, new cluster id, formatted storage with the SCRAM users."""
         for attempt in range(1, _ATTEMPTS + 1):
-            ports = free_ports(5)
-            self.port, self.sasl_port, self.sasl_ssl_port, self.ssl_port, self.controller_port = (
-                ports
-            )
+            ports = free_ports(6)
+            self.port, self.sasl_port, self.sasl_ssl_port, self.ssl_port = ports[:4]
+            self.controller_port, self.gssapi_port = ports[4:]
             self._configure()
             self._format()
             try:
@@ -125,12 +133,31 @@ class KafkaBroker:
             "@SSL_TRUSTSTORE@": str(self.pki.ca_cert.resolve()),
             "@SASL_USERNAME@": self.scram_username,
             "@SASL_PASSWORD@": self.scram_password,
+            **self._gssapi_placeholders(),
         }.items():
             text = text.replace(placeholder, value)
+        if self.kdc is not None:
+            login = self.kdc.broker
+            text += (
+                self.tools.kafka_server_properties.with_name("gssapi.properties.in")
+                .read_text()
+                .replace("@KEYTAB@", str(login.keytab))
+                .replace("@PRINCIPAL@", login.principal)
+            )
         # PLAIN's password is in the file: create it private before writing it
         self._properties.touch(mode=0o600)
         self._properties.chmod(0o600)
         self._properties.write_text(text)
+
+    def _gssapi_placeholders(self) -> dict[str, str]:
+        if self.kdc is None:
+            return {"@GSSAPI_LISTENER@": "", "@GSSAPI_ADVERTISED@": "", "@GSSAPI_PROTOCOL@": ""}
+        listener = f",GSSAPI://127.0.0.1:{self.gssapi_port}"
+        return {
+            "@GSSAPI_LISTENER@": listener,
+            "@GSSAPI_ADVERTISED@": listener,
+            "@GSSAPI_PROTOCOL@": ",GSSAPI:SASL_PLAINTEXT",
+        }
 
     def _format(self) -> None:
         shutil.rmtree(self._data, ignore_errors=True)
@@ -180,10 +207,12 @@ class KafkaBroker:
         )
 
     def _java(self, *heap: str) -> list[str]:
+        kerberos = [f"-Djava.security.krb5.conf={self.kdc.krb5_conf}"] if self.kdc else []
         return [
             "java",
             *heap,
             *_JVM_FLAGS,
+            *kerberos,
             f"-Dlog4j2.configurationFile={self.tools.kafka_log4j}",
             "-cp",
             self.cache.kafka_classpath,

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from lightkube import Client, KubeConfig
 
@@ -29,6 +29,7 @@ from kserve_participant.devstack.cache import Cache, ToolsDir
 from kserve_participant.devstack.etcd import Etcd
 from kserve_participant.devstack.info import StackInfo
 from kserve_participant.devstack.kafka import KafkaBroker
+from kserve_participant.devstack.kdc import Kdc, start_kdc
 from kserve_participant.devstack.kubeconfig import write_admin_kubeconfig
 from kserve_participant.devstack.pki import Pki, create_pki
 from kserve_participant.devstack.processes import ManagedProcess, run_together, spawn, wait_until
@@ -66,6 +67,7 @@ class Stack:
         self.cache = cache or Cache.default()
         self._say = say
         self._kafka: KafkaBroker | None = None
+        self._kdc: Kdc | None = None
         self._etcd: Etcd | None = None
         self._apiserver: ApiServer | None = None
         self._standin: ManagedProcess | None = None
@@ -93,7 +95,8 @@ class Stack:
             self._say(f"{event} ({time.monotonic() - started:.1f} s)")
 
         pki = create_pki(self.run_dir / "pki")  # Kafka's SSL listener needs it too
-        self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools, pki=pki)
+        self._kdc = start_kdc(self.run_dir / "kdc")  # None when the KDC is not installed
+        self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools, pki=pki, kdc=self._kdc)
         seed = ensure_seed(self.cache, say=self._say) if install_crd else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-start") as pool:
             kafka_started = pool.submit(self._kafka.start)
@@ -134,6 +137,8 @@ class Stack:
         run_together(self.stop_standin, self._stop_kafka_quietly, self._stop_apiserver_quietly)
         if self._etcd is not None:
             self._etcd.stop()
+        if self._kdc is not None:
+            self._kdc.stop()
 
     def __enter__(self) -> Stack:
         return self
@@ -259,7 +264,19 @@ class Stack:
             kafka_ssl_client_cert=pki.kafka_client_cert.resolve(),
             kafka_ssl_client_key=pki.kafka_client_key.resolve(),
             kafka_sasl_ssl_bootstrap=self._kafka.sasl_ssl_bootstrap,
+            **self._kerberos_info(),
         )
+
+    def _kerberos_info(self) -> dict[str, Any]:
+        if self._kdc is None or self._kafka is None:
+            return {}
+        login = self._kdc.participant
+        return {
+            "kafka_gssapi_bootstrap": self._kafka.gssapi_bootstrap,
+            "krb5_config": self._kdc.krb5_conf.resolve(),
+            "kerberos_principal": login.principal,
+            "kerberos_keytab": login.keytab.resolve(),
+        }
 
     def _stop_kafka_quietly(self) -> None:
         if self._kafka is not None:
