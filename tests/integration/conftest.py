@@ -15,6 +15,7 @@ from lightkube.resources.core_v1 import Namespace
 
 from kserve_participant.devstack import Stack
 from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.crd import wait_established
 from kserve_participant.devstack.helm import build_helm
 from kserve_participant.devstack.strimzi import build_kafkauser_crd
 from tests.integration.conformance_harness import Harness, kafka_harness
@@ -44,16 +45,10 @@ def strimzi_crds(stack: Stack) -> None:
     )
     crd = codecs.from_dict(yaml.safe_load(crd_file.read_text()))
     assert isinstance(crd, CustomResourceDefinition)
+    assert crd.metadata is not None
     with stack.admin_client() as client:
         client.apply(crd, field_manager="kserve-participant-tests", force=True)
-        name = crd.metadata.name if crd.metadata else ""
-        for _, event in client.watch(
-            CustomResourceDefinition, fields={"metadata.name": name}, timeout_seconds=60
-        ):
-            conditions = (event.status.conditions or []) if event.status else []
-            if any(c.type == "Established" and c.status == "True" for c in conditions):
-                return
-    raise AssertionError(f"the KafkaUser CRD {crd_file} did not become Established")
+        wait_established(client, str(crd.metadata.name))
 
 
 @pytest.fixture

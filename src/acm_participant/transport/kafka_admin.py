@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from acm_participant.errors import TransportError
+from acm_participant.transport.kafka_probe import kerberos_login
 from acm_participant.transport.kafka_settings import KafkaSettings
 
 __all__ = ["ensure_topics"]
@@ -29,6 +30,7 @@ async def ensure_topics(
 ) -> list[str]:
     """Creates the topics that do not exist yet; returns the ones it created."""
     wanted = list(dict.fromkeys(topics))
+    await kerberos_login(settings)
     admin = AIOKafkaAdminClient(**settings.client_kwargs())
     try:
         await admin.start()

@@ -26,7 +26,7 @@ from acm_participant.transport.kafka_kerberos import login
 from acm_participant.transport.kafka_settings import KafkaSettings
 from acm_participant.transport.kafka_tls import tls_refusal
 
-__all__ = ["probe_broker"]
+__all__ = ["kerberos_login", "probe_broker"]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def auth_error(settings: KafkaSettings, reason: BaseException) -> TransportAuthE
     )
 
 
-async def _kerberos_login(settings: KafkaSettings) -> None:
+async def kerberos_login(settings: KafkaSettings) -> None:
     """GSSAPI with a keytab: log in before aiokafka needs the tickets, so that a refused
     principal or keytab is reported with the KDC's reason (aiokafka cannot say it)."""
     kerberos = settings.kerberos
@@ -83,7 +83,7 @@ async def _kerberos_login(settings: KafkaSettings) -> None:
 async def _connect_once(settings: KafkaSettings, request_timeout_ms: int) -> None:
     """Opens and closes one authenticated connection to the first bootstrap server that answers."""
     last: BaseException | None = None
-    await _kerberos_login(settings)
+    await kerberos_login(settings)
     kwargs = settings.connection_kwargs()
     for server in settings.bootstrap_servers:
         host, port = _host_port(server)

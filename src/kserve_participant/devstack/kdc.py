@@ -26,7 +26,15 @@ from kserve_participant.devstack.processes import (
     wait_until,
 )
 
-__all__ = ["KDC_PACKAGES", "Kdc", "KerberosLogin", "kdc_missing", "start_kdc"]
+__all__ = [
+    "KDC_PACKAGES",
+    "Kdc",
+    "KerberosLogin",
+    "add_principal",
+    "kadmin",
+    "kdc_missing",
+    "start_kdc",
+]
 
 REALM = "KSERVE-PARTICIPANT.DEV"
 BROKER_SERVICE = "kafka"
@@ -103,9 +111,7 @@ class Kdc:
 
     @property
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(KRB5_CONFIG=str(self.krb5_conf), KRB5_KDC_PROFILE=str(self._kdc_conf))
-        return env
+        return _kdc_env(self.directory)
 
     def start(self, *, timeout: float = 30.0) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -183,25 +189,48 @@ class Kdc:
         )
 
     def _add_principal(self, login: KerberosLogin) -> None:
-        login.keytab.unlink(missing_ok=True)
-        self._admin("kadmin.local", "-r", self.realm, "-q", f"addprinc -randkey {login.principal}")
-        self._admin(
-            "kadmin.local", "-r", self.realm, "-q", f"ktadd -k {login.keytab} {login.principal}"
-        )
-        login.keytab.chmod(0o600)
+        add_principal(self.directory, login)
 
     def _admin(self, tool: str, *args: str, hide: bool = False) -> None:
-        binary = _tool(tool)
-        assert binary is not None  # checked by start_kdc
-        completed = subprocess.run(
-            [binary, *args], env=self._env, capture_output=True, text=True, check=False
-        )
-        output = completed.stdout + completed.stderr
-        if hide:
-            output = output.replace(self._master_key, "***")
-        # kadmin.local reports some failures on stderr with exit 0
-        if completed.returncode != 0 or "error" in completed.stderr.lower():
-            raise DaemonDied(f"{tool} {args[-1] if not hide else args[0]} failed: {output}")
+        _run_admin(self.directory, tool, *args, hidden=self._master_key if hide else None)
+
+
+def add_principal(directory: Path, login: KerberosLogin) -> None:
+    """A new principal with random keys in the KDC of ``directory``, exported to its keytab."""
+    login.keytab.unlink(missing_ok=True)
+    kadmin(directory, f"addprinc -randkey {login.principal}")
+    kadmin(directory, f"ktadd -k {login.keytab} {login.principal}")
+    login.keytab.chmod(0o600)
+
+
+def kadmin(directory: Path, query: str) -> None:
+    """One ``kadmin.local`` query on the database of the KDC in ``directory``."""
+    _run_admin(directory, "kadmin.local", "-q", query)
+
+
+def _kdc_env(directory: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        KRB5_CONFIG=str(directory / "krb5.conf"), KRB5_KDC_PROFILE=str(directory / "kdc.conf")
+    )
+    return env
+
+
+def _run_admin(directory: Path, tool: str, *args: str, hidden: str | None = None) -> None:
+    binary = _tool(tool)
+    assert binary is not None  # checked by start_kdc
+    completed = subprocess.run(
+        [binary, *args], env=_kdc_env(directory), capture_output=True, text=True, check=False
+    )
+    output = completed.stdout + completed.stderr
+    what = args[0]
+    if hidden is not None:
+        output = output.replace(hidden, "***")
+    else:
+        what = args[-1]
+    # kadmin.local reports some failures on stderr with exit 0
+    if completed.returncode != 0 or "error" in completed.stderr.lower():
+        raise DaemonDied(f"{tool} {what} failed: {output}")
 
 
 def start_kdc(directory: Path) -> Kdc | None:
