@@ -36,6 +36,12 @@ def _print_details(session: DevSession, info: StackInfo) -> None:
     typer.echo(f"Kafka (SASL_PLAINTEXT)   {info.kafka_sasl_bootstrap} user {info.scram_username}")
     if info.kafka_sasl_ssl_bootstrap:
         typer.echo(f"Kafka (SASL_SSL)         {info.kafka_sasl_ssl_bootstrap} same user")
+    if info.kafka_gssapi_bootstrap:
+        typer.echo(
+            f"Kafka (GSSAPI)           {info.kafka_gssapi_bootstrap} principal "
+            f"{info.kerberos_principal} keytab {info.kerberos_keytab} "
+            f"KRB5_CONFIG={info.krb5_config}"
+        )
     typer.echo(f"kube-apiserver           {info.api_server}")
     typer.echo(f"KUBECONFIG               {info.kubeconfig}")
     typer.echo(f"logs and data            {info.run_dir}")
