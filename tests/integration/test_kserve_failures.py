@@ -205,3 +205,34 @@ async def test_deploy_quotes_rbac_refusal_when_participant_has_no_rights(
         assert text.startswith(f"cannot watch InferenceServices in {namespace}: 403 Forbidden")
         assert 'User "participant" cannot list resource "inferenceservices"' in text
         assert await admin_names(stack, namespace) == []
+
+
+async def test_deploy_refuses_a_typo_in_the_payload_as_the_users_error_naming_the_entity(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
+    payload["spec"]["predictor"]["minReplica"] = 2  # for minReplicas
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("typo", namespace, payload))
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.deploy(element_context(composition, instance))
+        text = str(failed.value)
+        assert text.startswith(f'entity "entity-typo 1.0.0" ({namespace}/typo): ')
+        assert 'unknown field "spec.predictor.minReplica"' in text
+        assert "500" not in text
+        assert "typed patch" not in text
+        assert await h.names(namespace) == []
+
+
+async def test_migrate_precheck_refuses_a_typo_in_the_payload_naming_the_field(
+    stack: Any, standin_controller: Any, namespace: str
+) -> None:
+    payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
+    payload["spec"]["predictor"]["model"]["storageUrl"] = "gs://x"
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("typo-dry", namespace, payload))
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.migrate_precheck(
+                element_context(composition, instance, updated=instance, target=composition)
+            )
+        assert 'unknown field "spec.predictor.model.storageUrl"' in str(failed.value)

@@ -98,16 +98,29 @@ async def test_update_applies_changed_payload_and_waits_for_new_generation(
         assert after["status"]["observedGeneration"] == after["metadata"]["generation"]
 
 
-async def test_update_deletes_entity_no_longer_listed_and_creates_new_one(
+async def test_update_says_what_it_created_updated_left_unchanged_and_deleted(
     stack: Any, standin_controller: Any, namespace: str
 ) -> None:
+    changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
+    changed["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/2.0/model"
     async with harness(stack.info) as h:
-        composition, instance = element(entity("stays", namespace), entity("leaves", namespace))
+        composition, instance = element(
+            entity("stays", namespace), entity("changes", namespace), entity("leaves", namespace)
+        )
         await h.handler.deploy(element_context(composition, instance))
-        updated = with_entities(instance, entity("stays", namespace), entity("arrives", namespace))
+        updated = with_entities(
+            instance,
+            entity("stays", namespace),
+            entity("changes", namespace, changed),
+            entity("arrives", namespace),
+        )
         outcome = await h.handler.update(element_context(composition, instance, updated=updated))
         assert outcome is not None
-        assert await h.names(namespace) == ["arrives", "stays"]
+        assert outcome.message == (
+            "updated: 3 InferenceService(s) Ready "
+            "(created: arrives; updated: changes; unchanged: stays; deleted: leaves)"
+        )
+        assert await h.names(namespace) == ["arrives", "changes", "stays"]
 
 
 async def test_migrate_precheck_refuses_with_api_message_without_creating_anything(
@@ -186,7 +199,7 @@ async def test_restarted_participant_readopts_by_labels_without_duplicates(
         assert report.operational_state == "READY"
         outcome = await second.handler.deploy(element_context(composition, instance))
         assert outcome is not None
-        assert "adopted" in (outcome.message or "")
+        assert "(unchanged: survivor)" in (outcome.message or "")
         assert await second.names(namespace) == ["survivor"]
         assert (await second.client.get(namespace, "survivor"))["metadata"]["uid"] == uid
 

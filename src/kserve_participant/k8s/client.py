@@ -9,7 +9,9 @@ It never decides anything about KServe.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from kserve_participant.k8s.resources import InferenceServiceResource, lightkube
 
 __all__ = [
     "FIELD_MANAGER",
+    "Applied",
     "K8sClient",
     "LabelSelector",
     "ListResult",
@@ -52,6 +55,38 @@ T = TypeVar("T")
 # 429, 5xx and connection failures: 4 attempts, 0.1 s then x3 between them (about 1.4 s in all).
 _ATTEMPTS = 4
 _FIRST_DELAY_S = 0.1
+_WRITES = frozenset({"POST", "PUT", "PATCH"})
+# The API server's warnings (HTTP ``Warning: 299 - "text"``) of the requests made in this context.
+_warnings: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "k8s_warnings", default=None
+)
+_WARNING = re.compile(r'^\s*\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"')
+
+
+def _warning_text(header: str) -> str:
+    match = _WARNING.match(header)
+    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else header.strip()
+
+
+async def _ask_strict_field_validation(request: httpx2.Request) -> None:
+    # An unknown or duplicated field in what we write is refused by the API server (400), never
+    # dropped in silence nor left to server-side apply's typed-patch error (500).
+    if request.method in _WRITES and "fieldValidation" not in request.url.params:
+        request.url = request.url.copy_add_param("fieldValidation", "Strict")
+
+
+async def _keep_warnings(response: httpx2.Response) -> None:
+    sink = _warnings.get()
+    if sink is not None:
+        sink.extend(_warning_text(value) for value in response.headers.get_list("warning"))
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An object as the API server stored it, and the warnings it gave about our write."""
+
+    obj: Obj
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +136,11 @@ class K8sClient:
         self._cls = lightkube_resource(resource)
         self._field_manager = field_manager
         self._on_request = on_request
+        # lightkube has no per-request query parameters nor response headers: hooks on its
+        # httpx client add fieldValidation=Strict to every write and collect the warnings.
+        hooks = api._client._client.event_hooks
+        hooks["request"] = [*hooks.get("request", []), _ask_strict_field_validation]
+        hooks["response"] = [*hooks.get("response", []), _keep_warnings]
 
     @classmethod
     def from_kubeconfig(
@@ -163,21 +203,30 @@ class K8sClient:
 
     async def apply(self, body: Obj, *, dry_run: bool = False) -> Obj:
         """Server-side apply with our field manager and force (we own what we send)."""
+        return (await self.apply_warned(body, dry_run=dry_run)).obj
+
+    async def apply_warned(self, body: Obj, *, dry_run: bool = False) -> Applied:
+        """:meth:`apply`, also returning the API server's warnings about the write."""
         name = body["metadata"]["name"]
         _require_name(name)
         obj = self._cls(**body)
-        applied = await self._call(
-            "apply",
-            lambda: self._api.apply(
-                obj,
-                name,
-                namespace=body["metadata"]["namespace"],
-                field_manager=self._field_manager,
-                force=True,
-                dry_run=dry_run,
-            ),
-        )
-        return _plain(applied)
+        sink: list[str] = []
+        token = _warnings.set(sink)
+        try:
+            applied = await self._call(
+                "apply",
+                lambda: self._api.apply(
+                    obj,
+                    name,
+                    namespace=body["metadata"]["namespace"],
+                    field_manager=self._field_manager,
+                    force=True,
+                    dry_run=dry_run,
+                ),
+            )
+        finally:
+            _warnings.reset(token)
+        return Applied(_plain(applied), tuple(dict.fromkeys(sink)))
 
     async def delete(self, namespace: str, name: str) -> None:
         """Delete with background propagation; raises NotFound if already gone."""

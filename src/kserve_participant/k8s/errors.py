@@ -10,12 +10,16 @@ Tree::
     +-- Conflict             409 (AlreadyExists, stale resourceVersion, apply conflict)
     +-- Gone                 410 (watch resourceVersion too old)
     +-- Invalid              422 (schema violation, invalid name)
+    |   +-- UnknownFields    fields the schema does not declare (strict decoding's 400, or
+    |                        server-side apply's 500 "field not declared in schema")
     +-- ServerUnavailable    429, 5xx, or no answer at all (retriable)
 
 Messages never carry request headers or credentials: only the API server's Status message.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = [
     "BadRequest",
@@ -27,6 +31,7 @@ __all__ = [
     "NotFound",
     "ServerUnavailable",
     "Unauthorized",
+    "UnknownFields",
     "error_for_status",
 ]
 
@@ -78,7 +83,29 @@ class ServerUnavailable(K8sError):
     retriable = True
 
 
+class UnknownFields(Invalid):
+    """The body holds fields the schema does not declare: a typo in what the user wrote."""
+
+    def __init__(self, status_code: int, reason: str, message: str, fields: list[str]) -> None:
+        super().__init__(status_code, reason, message)
+        self.fields = tuple(dict.fromkeys(fields))
+
+    def __str__(self) -> str:
+        return ", ".join(f'unknown field "{field}"' for field in self.fields)
+
+
 _UNTYPABLE_PATCH = "failed to create typed patch object"
+_NOT_DECLARED = re.compile(r"(?:^|[\s:,])\.([^\s:]+): field not declared in schema")
+_STRICT_UNKNOWN = re.compile(r'unknown field "([^"]+)"')
+
+
+def _unknown_fields(status_code: int, message: str) -> list[str]:
+    if status_code == 500 and message.startswith(_UNTYPABLE_PATCH):
+        return _NOT_DECLARED.findall(message)
+    if status_code == 400 and "strict decoding error" in message:
+        return _STRICT_UNKNOWN.findall(message)
+    return []
+
 
 _BY_STATUS: dict[int, type[K8sError]] = {
     400: BadRequest,
@@ -93,6 +120,9 @@ _BY_STATUS: dict[int, type[K8sError]] = {
 
 def error_for_status(status_code: int, reason: str, message: str) -> K8sError:
     """The K8sError subclass for an HTTP status (5xx, 429 and unknown codes: ServerUnavailable)."""
+    fields = _unknown_fields(status_code, message)
+    if fields:
+        return UnknownFields(status_code, reason, message, fields)
     cls = _BY_STATUS.get(status_code, ServerUnavailable)
     if status_code == 500 and message.startswith(_UNTYPABLE_PATCH):
         # Server-side apply reports a body that does not fit the schema as a 500: permanent.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -53,12 +53,14 @@ from kserve_participant.kserve.writes import (
     dry_run_all,
     ensure_all,
     find_owned,
+    write_warnings,
 )
 
 __all__ = ["HandlerSettings", "KServeElementHandler"]
 
 log = logging.getLogger(__name__)
 
+_ACTIONS = ("created", "updated", "unchanged", "deleted")
 _DEPLOYED_LIKE = frozenset(
     {DeployState.DEPLOYED, DeployState.DEPLOYING, DeployState.UPDATING, DeployState.MIGRATING}
 )
@@ -149,8 +151,8 @@ class KServeElementHandler(ElementHandler):
 
     async def _remove(
         self, owner: Owner, spec: ElementSpec | None, keep: set[tuple[str, str]], *more: ElementSpec
-    ) -> int:
-        """Delete every object of the element not in ``keep``; wait until gone."""
+    ) -> list[tuple[str, str]]:
+        """Delete every object of the element not in ``keep``; wait until gone; say which."""
         namespaces = self._namespaces(spec, *more)
         namespaces |= {
             t.namespace for t in self._live.tracked((owner.instance_id, owner.element_id))
@@ -158,7 +160,7 @@ class KServeElementHandler(ElementHandler):
         owned = await find_owned(self._client, namespaces, owner)
         doomed = {key: obj for key, obj in owned.items() if key not in keep}
         if not doomed:
-            return 0
+            return []
         timeout = spec.timeout_s if spec else 60.0
         interval = spec.check_interval_s if spec else 30.0
         await self._watching({key[0] for key in doomed})
@@ -167,7 +169,7 @@ class KServeElementHandler(ElementHandler):
         await wait_gone_all(
             self._watch, doomed, deadline=deadline, interval=interval, timeout_s=timeout
         )
-        return len(doomed)
+        return sorted(doomed)
 
     def _track(self, owner: Owner, written: list[Written]) -> None:
         tracked = [
@@ -178,17 +180,41 @@ class KServeElementHandler(ElementHandler):
 
     @staticmethod
     def _outcome(
-        verb: str, spec: ElementSpec, written: list[Written], statuses: list[EntityStatus]
+        verb: str,
+        spec: ElementSpec,
+        written: list[Written],
+        statuses: list[EntityStatus],
+        deleted: Sequence[tuple[str, str]] = (),
     ) -> ElementOutcome:
         # The status goes out through the reporter (LiveStatus), not in the outcome: the runtime
         # would publish it before the ack and make the ack wait for one more broker round trip.
-        actions = sorted({w.action for w in written})
+        done: dict[str, list[str]] = {}
+        for w in sorted(written, key=lambda w: w.entity.key):
+            action = "unchanged" if w.action == "adopted" else w.action
+            done.setdefault(action, []).append(w.entity.name)
+        if deleted:
+            done["deleted"] = [name for _, name in deleted]
         message = f"{verb}: {len(statuses)} InferenceService(s) Ready"
-        if actions:
-            message += f" ({', '.join(actions)})"
-        if spec.warnings:
-            message += "; " + "; ".join(spec.warnings)
+        parts = [f"{a}: {', '.join(done[a])}" for a in _ACTIONS if a in done]
+        if parts:
+            message += f" ({'; '.join(parts)})"
+        warnings = [*spec.warnings, *write_warnings(written)]
+        if warnings:
+            message += "; " + "; ".join(warnings)
         return ElementOutcome(message=message)
+
+    async def _follow_leftovers(self, spec: ElementSpec, owner: Owner) -> None:
+        """After a failed deploy: report what it left (or that nothing is left), and follow it."""
+        element = (owner.instance_id, owner.element_id)
+        try:
+            owned = await find_owned(self._client, self._namespaces(spec), owner)
+        except ElementFailure as exc:
+            log.info("cannot list what the failed deploy left: %s", exc)
+            return
+        if owned:
+            self._live.track(element, map(TrackedEntity.of, owned.values()))
+        else:
+            await self._live.clear(element)
 
     # --- instance operations ---------------------------------------------------------------
 
@@ -203,8 +229,16 @@ class KServeElementHandler(ElementHandler):
             log.warning(
                 "deploy instance=%s element=%s: %s", owner.instance_id, owner.element_id, warning
             )
-        written, statuses = await self._write_and_wait(spec, owner, self._deadline(spec))
+        try:
+            written, statuses = await self._write_and_wait(spec, owner, self._deadline(spec))
+        except ElementFailure:
+            await self._follow_leftovers(spec, owner)
+            raise
         self._track(owner, written)
+        for warning in write_warnings(written):
+            log.warning(
+                "deploy instance=%s element=%s: %s", owner.instance_id, owner.element_id, warning
+            )
         return self._outcome("deployed", spec, written, statuses)
 
     async def undeploy(self, element: ElementContext) -> ElementOutcome | None:
@@ -219,14 +253,19 @@ class KServeElementHandler(ElementHandler):
             if tracked:  # still deployed: keep reporting its status
                 self._live.track(key, tracked)
             raise
-        return ElementOutcome(message=f"undeployed: {removed} InferenceService(s) deleted")
+        await self._live.clear(key)
+        return ElementOutcome(message=f"undeployed: {len(removed)} InferenceService(s) deleted")
 
     async def delete(self, element: ElementContext) -> ElementOutcome | None:
         owner = self._owner(element.instance)
-        self._live.untrack((owner.instance_id, owner.element_id))
+        key = (owner.instance_id, owner.element_id)
+        self._live.untrack(key)
         spec = self._spec_or_none(element.composition, element.instance)
         removed = await self._remove(owner, spec, set())
-        return ElementOutcome(message=f"deleted: {removed} leftover InferenceService(s) removed")
+        await self._live.clear(key)
+        return ElementOutcome(
+            message=f"deleted: {len(removed)} leftover InferenceService(s) removed"
+        )
 
     def _spec_or_none(
         self, composition: CompositionElement, instance: InstanceElement
@@ -249,9 +288,9 @@ class KServeElementHandler(ElementHandler):
         deadline = self._deadline(new)
         written, statuses = await self._write_and_wait(new, owner, deadline)
         keep = {e.key for e in new.entities}
-        await self._remove(owner, new, keep, *(s for s in (old,) if s))
+        deleted = await self._remove(owner, new, keep, *(s for s in (old,) if s))
         self._track(owner, written)
-        return self._outcome(verb, new, written, statuses)
+        return self._outcome(verb, new, written, statuses, deleted)
 
     async def update(self, element: ElementContext) -> ElementOutcome | None:
         updated = element.updated or element.instance
@@ -276,10 +315,9 @@ class KServeElementHandler(ElementHandler):
         """Validate the migrated properties and dry-run each write (``dryRun=All``)."""
         migrated = element.updated or element.instance
         spec = self._spec(element.target or element.composition, migrated)
-        await dry_run_all(self._client, spec.entities, self._owner(migrated))
-        return ElementOutcome(
-            message=f"precheck: {len(spec.entities)} InferenceService(s) accepted"
-        )
+        warnings = await dry_run_all(self._client, spec.entities, self._owner(migrated))
+        message = f"precheck: {len(spec.entities)} InferenceService(s) accepted"
+        return ElementOutcome(message="; ".join([message, *spec.warnings, *warnings]))
 
     async def lock(self, element: ElementContext) -> ElementOutcome | None:
         return None

@@ -27,6 +27,7 @@ from kserve_participant.kserve.status import (
     entity_status,
     operational_state,
     out_properties,
+    use_state,
 )
 from kserve_participant.kserve.waiting import readiness_of
 
@@ -115,6 +116,11 @@ class LiveStatus:
                 if not owners:
                     del self._by_key[key]
 
+    async def clear(self, element: ElementKey) -> None:
+        """Stop following the element and report at once that none of its objects is left."""
+        self.untrack(element)
+        await self._report(element, [])
+
     def tracked(self, element: ElementKey) -> list[TrackedEntity]:
         tracked = self._elements.get(element)
         return list(tracked.entities.values()) if tracked else []
@@ -149,7 +155,15 @@ class LiveStatus:
     @staticmethod
     def _fingerprint(statuses: list[EntityStatus]) -> Any:
         return sorted(
-            (s.namespace, s.name, s.readiness.phase, s.readiness.reason, s.url, s.generation)
+            (
+                s.namespace,
+                s.name,
+                s.readiness.phase,
+                s.readiness.reason,
+                s.url,
+                s.generation,
+                s.stopped,
+            )
             for s in statuses
         )
 
@@ -178,6 +192,7 @@ class LiveStatus:
                 element[1],
                 out_properties=out_properties(statuses),
                 operational_state=operational_state(statuses),
+                use_state=use_state(statuses),
             )
         except Exception:
             log.exception("live status report failed instance=%s element=%s", *element)

@@ -15,7 +15,7 @@ from typing import Any
 
 from acm_participant.handler import ElementFailure
 from kserve_participant.k8s.client import FIELD_MANAGER, K8sClient, Obj
-from kserve_participant.k8s.errors import K8sError, NotFound
+from kserve_participant.k8s.errors import K8sError, NotFound, UnknownFields
 from kserve_participant.kserve.entities import InferenceEntity
 from kserve_participant.kserve.ownership import (
     Owner,
@@ -35,6 +35,7 @@ __all__ = [
     "find_owned",
     "key_of",
     "raise_collected",
+    "write_warnings",
 ]
 
 
@@ -50,6 +51,7 @@ class Written:
     obj: Obj
     mark: WriteMark | None  # None: adopted unchanged, its current status counts
     action: str  # "created", "updated", "adopted"
+    warnings: tuple[str, ...] = ()  # the API server's, about our write
 
     @property
     def uid(self) -> str:
@@ -63,6 +65,15 @@ def key_of(obj: Mapping[str, Any]) -> tuple[str, str]:
 
 def _where(entity: InferenceEntity) -> str:
     return f'entity "{entity.entity_id}" ({entity.namespace}/{entity.name})'
+
+
+def _refused(entity: InferenceEntity, exc: K8sError) -> EntityRefused:
+    if isinstance(exc, UnknownFields):
+        return EntityRefused(
+            f"{_where(entity)}: {exc} in the payload: KServe's InferenceService schema does "
+            "not declare it (a typo?)"
+        )
+    return EntityRefused(f"{_where(entity)}: refused: {exc}")
 
 
 def _apply_time(obj: Obj) -> datetime | None:
@@ -95,24 +106,38 @@ async def _ensure(client: K8sClient, entity: InferenceEntity, owner: Owner) -> W
                 )
             if stamped_hash(existing) == payload_hash(entity.body):
                 return Written(entity, existing, None, "adopted")
-        applied = await client.apply(body)
+        applied = await client.apply_warned(body)
         action = "created" if existing is None else "updated"
-        written_at = _apply_time(applied) if existing is not None else None
-        return Written(entity, applied, _mark(applied, written_at), action)
+        written_at = _apply_time(applied.obj) if existing is not None else None
+        mark = _mark(applied.obj, written_at)
+        return Written(entity, applied.obj, mark, action, applied.warnings)
     except K8sError as exc:
-        raise EntityRefused(f"{_where(entity)}: refused: {exc}") from exc
+        raise _refused(entity, exc) from exc
 
 
-async def dry_run_all(client: K8sClient, entities: Iterable[InferenceEntity], owner: Owner) -> None:
-    """Server-side dry run (``dryRun=All``) of each write: checked by the API server, not kept."""
+async def dry_run_all(
+    client: K8sClient, entities: Iterable[InferenceEntity], owner: Owner
+) -> list[str]:
+    """Server-side dry run (``dryRun=All``) of each write: checked by the API server, not kept.
 
-    async def one(entity: InferenceEntity) -> None:
+    Returns the API server's warnings, each prefixed with its entity."""
+
+    async def one(entity: InferenceEntity) -> list[str]:
         try:
-            await client.apply(stamp(entity.body, owner, entity.entity_id), dry_run=True)
+            body = stamp(entity.body, owner, entity.entity_id)
+            applied = await client.apply_warned(body, dry_run=True)
         except K8sError as exc:
-            raise EntityRefused(f"{_where(entity)}: refused: {exc}") from exc
+            raise _refused(entity, exc) from exc
+        return [f"{_where(entity)}: {warning}" for warning in applied.warnings]
 
-    raise_collected(await asyncio.gather(*(one(e) for e in entities), return_exceptions=True))
+    results = await asyncio.gather(*(one(e) for e in entities), return_exceptions=True)
+    raise_collected(results)
+    return [warning for result in results if isinstance(result, list) for warning in result]
+
+
+def write_warnings(written: Iterable[Written]) -> list[str]:
+    """The API server's warnings about the writes, each prefixed with its entity."""
+    return [f"{_where(w.entity)}: {warning}" for w in written for warning in w.warnings]
 
 
 def raise_collected(results: Iterable[object]) -> None:

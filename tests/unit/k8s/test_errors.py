@@ -10,6 +10,7 @@ from kserve_participant.k8s.errors import (
     Invalid,
     NotFound,
     ServerUnavailable,
+    UnknownFields,
     error_for_status,
 )
 
@@ -37,3 +38,26 @@ def test_error_for_status_is_permanent_when_apply_cannot_type_the_body():
     assert isinstance(error, Invalid)
     assert not error.retriable
     assert str(error).startswith("500: failed to create typed patch object")
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            500,
+            "failed to create typed patch object (ns/typo; serving.kserve.io/v1beta1, "
+            "Kind=InferenceService): .spec.predictor.minReplica: field not declared in schema",
+        ),
+        (
+            400,
+            'InferenceService in version "v1beta1" cannot be handled as a InferenceService: '
+            'strict decoding error: unknown field "spec.predictor.minReplica"',
+        ),
+    ],
+    ids=["server-side apply", "strict create"],
+)
+def test_unknown_field_is_named_as_such_whichever_write_found_it(code, message):
+    error = error_for_status(code, "", message)
+    assert isinstance(error, UnknownFields)
+    assert not error.retriable
+    assert str(error) == 'unknown field "spec.predictor.minReplica"'
