@@ -31,36 +31,13 @@ from pydantic import BaseModel
 
 from acm_participant.context import (
     CompositionContext,
-    CompositionElement,
     ElementContext,
-    ElementDefinitionId,
     ElementOutcome,
     ElementReporter,
-    InstanceElement,
-    merged_properties,
 )
-from acm_participant.failures import (
-    ElementFailure,
-    InvalidProperties,
-    OperationNotSupported,
-    RetryableFailure,
-)
+from acm_participant.failures import OperationNotSupported
 
-__all__ = [
-    "CompositionContext",
-    "CompositionElement",
-    "ElementContext",
-    "ElementDefinitionId",
-    "ElementFailure",
-    "ElementHandler",
-    "ElementOutcome",
-    "ElementReporter",
-    "InstanceElement",
-    "InvalidProperties",
-    "OperationNotSupported",
-    "RetryableFailure",
-    "merged_properties",
-]
+__all__ = ["ElementHandler"]
 
 
 class ElementHandler(ABC):

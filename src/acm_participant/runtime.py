@@ -13,8 +13,6 @@ import logging
 import signal
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self
 from uuid import UUID, uuid4
 
 from acm_participant._core.adapters.outbox import Clock, WireOutbox
@@ -29,6 +27,7 @@ from acm_participant.handler import ElementHandler
 from acm_participant.observe import Observer
 from acm_participant.protocol import decode
 from acm_participant.settings import ParticipantSettings
+from acm_participant.startstop import StartStop
 from acm_participant.transport.base import (
     Record,
     Transport,
@@ -57,7 +56,7 @@ class RuntimeHealth:
     running_operations: int
 
 
-class ParticipantRuntime:
+class ParticipantRuntime(StartStop):
     """Runs one participant replica: registration, heartbeats, dispatch, acks, caches.
 
     Args:
@@ -249,18 +248,6 @@ class ParticipantRuntime:
         _log.info("signal %s: stopping", signal.Signals(signum).name)
         if self._signal_stop is None:
             self._signal_stop = asyncio.create_task(self.stop(), name="participant-signal-stop")
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # --- the consume loop -------------------------------------------------------------------------
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+from acm_participant._core.engine.calls import build_element_context
 from acm_participant.context import (
     CompositionElement,
     ElementContext,
@@ -336,17 +336,12 @@ def element_context(
     lock_state: LockState | None = None,
 ) -> ElementContext:
     """The context the runtime would give a handler, to call its operations directly."""
-    fields: dict[str, object] = {
-        "composition": composition.composition_id,
-        "instance": instance.instance_id,
-        "element": instance.element_id,
-    }
-    return ElementContext(
-        operation=operation,
-        composition=composition,
-        instance=instance,
+    return build_element_context(
+        operation,
+        composition,
+        instance,
         reporter=reporter or _SilentReporter(),
-        log=logging.LoggerAdapter(logging.getLogger("acm_participant.testing"), fields),
+        logger_name="acm_participant.testing",
         stage=stage,
         updated=updated,
         target=target,

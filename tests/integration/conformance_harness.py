@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
-from acm_participant.handler import ElementHandler
+from acm_participant import ElementHandler
 from acm_participant.protocol import (
     AcElementDeployAck,
     AutomationCompositionDeployAck,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from acm_participant.handler import CompositionContext, ElementContext, ElementHandler
+from acm_participant import (
+    CompositionContext,
+    ElementContext,
+    ElementHandler,
+)
 from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.settings import ParticipantSettings, SupportedElementType
 from acm_participant.sim.model import ElementSpec

@@ -21,7 +21,7 @@ import yaml
 from lightkube import AsyncClient, KubeConfig
 from lightkube.config.kubeconfig import SingleConfig
 
-from acm_participant.handler import (
+from acm_participant import (
     CompositionElement,
     ElementDefinitionId,
     InstanceElement,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from acm_participant.handler import ElementOutcome
+from acm_participant import ElementOutcome
 from acm_participant.protocol import (
     AutomationCompositionDeployAck,
     DeployOrder,

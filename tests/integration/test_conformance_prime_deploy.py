@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from acm_participant.handler import ElementDefinitionId
+from acm_participant import ElementDefinitionId
 from acm_participant.protocol import (
     AutomationCompositionDeployAck,
     CompositionDto,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from acm_participant.handler import ElementFailure
+from acm_participant import ElementFailure
 from acm_participant.testing import element_context
 from tests.integration.kserve_support import (
     element,

@@ -11,7 +11,7 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 from lightkube.types import PatchType
 
-from acm_participant.handler import ElementFailure
+from acm_participant import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
 from acm_participant.testing import element_context
 from kserve_participant.k8s.client import K8sClient

@@ -11,7 +11,10 @@ import yaml
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 
-from acm_participant.handler import CompositionElement, InstanceElement
+from acm_participant import (
+    CompositionElement,
+    InstanceElement,
+)
 from acm_participant.testing import element_context
 from tests.integration.kserve_support import (
     DEFINITION,

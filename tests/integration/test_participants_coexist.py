@@ -22,15 +22,8 @@ from acm_participant.protocol import (
     ToscaNodeTemplate,
 )
 from acm_participant.sim.model import ElementSpec
+from tests.integration import ops_support as ops
 from tests.integration.kserve_support import entity
-from tests.integration.ops_support import (
-    Topics,
-    kserve_instance,
-    participant_process,
-    prime_kserve,
-    runtime_driver,
-    stack_config,
-)
 from tests.integration.test_kserve_dialogue import _names
 from tests.unit.examples.http_example import EXAMPLE_DIR, load_http_example, rest_service
 
@@ -39,14 +32,14 @@ pytestmark = pytest.mark.integration
 HTTP_TEMPLATE = ToscaConceptIdentifier(name="onap.policy.clamp.ac.element.Http", version="1.0.0")
 
 
-def _kserve_config_with_default_group(stack: Any, topics: Topics) -> dict[str, Any]:
-    config = stack_config(stack.info, topics)
+def _kserve_config_with_default_group(stack: Any, topics: ops.Topics) -> dict[str, Any]:
+    config = ops.stack_config(stack.info, topics)
     kafka = config["participant"]["intermediaryParameters"]["kafka"]
     del kafka["consumer"]  # the KServe participant's own default group, as deployed
     return config
 
 
-async def _http_participant(bootstrap: str, topics: Topics) -> asyncio.subprocess.Process:
+async def _http_participant(bootstrap: str, topics: ops.Topics) -> asyncio.subprocess.Process:
     example = load_http_example()
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -82,17 +75,19 @@ async def test_kserve_and_http_participants_each_ack_only_their_own_elements_whe
     stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
 ) -> None:
     example = load_http_example()
-    topics = Topics.fresh()
+    topics = ops.Topics.fresh()
     async with (
         rest_service() as service,
-        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
-        participant_process(tmp_path, _kserve_config_with_default_group(stack, topics)) as kserve,
+        ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
+        ops.participant_process(
+            tmp_path, _kserve_config_with_default_group(stack, topics)
+        ) as kserve,
     ):
         http = await _http_participant(stack.info.kafka_bootstrap, topics)
         try:
             await kserve.wait_ready()
             await driver.wait_for_register(participant_id=example.PARTICIPANT_ID, timeout=60)
-            kserve_composition = await prime_kserve(driver, kserve.participant_id)
+            kserve_composition = await ops.prime_kserve(driver, kserve.participant_id)
             http_composition = uuid4()
             await driver.prime(
                 http_composition,
@@ -107,7 +102,9 @@ async def test_kserve_and_http_participants_each_ack_only_their_own_elements_whe
                     )
                 ],
             )
-            kserve_id = kserve_instance(driver, kserve_composition, [entity("coexist", namespace)])
+            kserve_id = ops.kserve_instance(
+                driver, kserve_composition, [entity("coexist", namespace)]
+            )
             http_id = uuid4()
             driver.add_instance(
                 http_id,

@@ -9,41 +9,31 @@ simulator can reuse it. It never imports the participant runtime (an import-lint
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
-from acm_participant.errors import DecodeError, TransportError
 from acm_participant.protocol import (
     AcTypeState,
     AnyMessage,
-    AutomationCompositionDeployAck,
     DeployOrder,
     DeployState,
     LockOrder,
     LockState,
-    MessageType,
     MigrationState,
     ParticipantAckMessage,
-    ParticipantDeregister,
-    ParticipantDeregisterAck,
     ParticipantMessage,
     ParticipantPrimeAck,
     ParticipantRegister,
-    ParticipantRegisterAck,
     ParticipantStatus,
     ParticipantStatusReq,
-    ParticipantSync,
     StateChangeResult,
     ToscaNodeTemplate,
-    decode,
-    encode,
 )
 from acm_participant.sim.build import MessageBuilder
-from acm_participant.sim.inbox import AckTimeout, Inbox, MessageTimeout
+from acm_participant.sim.collector import AckCollector
+from acm_participant.sim.inbox import AckTimeout, MessageTimeout
 from acm_participant.sim.migration import adopt_migration, migrated_instance, migration_stages
 from acm_participant.sim.model import (
     CompositionModel,
@@ -52,34 +42,18 @@ from acm_participant.sim.model import (
     InstanceModel,
     RuntimeModel,
 )
-from acm_participant.transport.base import Record, Transport
+from acm_participant.sim.scenarios import Acks, PhaseWalks
+from acm_participant.sim.scenarios import failed as _failed
+from acm_participant.sim.sender import Sender
+from acm_participant.sim.syncs import Synchronisation
+from acm_participant.startstop import StartStop
+from acm_participant.transport.base import Transport
 
 __all__ = ["AckTimeout", "AcmRuntimeDriver", "MessageTimeout"]
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
-
-# What participants send; everything else on the topics is the runtime's own traffic.
-PARTICIPANT_MESSAGE_TYPES = frozenset(
-    {
-        MessageType.PARTICIPANT_STATUS,
-        MessageType.PARTICIPANT_REGISTER,
-        MessageType.PARTICIPANT_DEREGISTER,
-        MessageType.PARTICIPANT_PRIME_ACK,
-        MessageType.AUTOMATION_COMPOSITION_DEPLOY_ACK,
-        MessageType.AUTOMATION_COMPOSITION_STATECHANGE_ACK,
-        MessageType.PARTICIPANT_REQ_SYNC_MSG,
-    }
-)
-# Sent on the sync topic (8.0+); the rest goes to the operation topic.
-SYNC_TOPIC_TYPES = frozenset(
-    {
-        MessageType.PARTICIPANT_REGISTER_ACK,
-        MessageType.PARTICIPANT_STATUS_REQ,
-        MessageType.PARTICIPANT_SYNC_MSG,
-    }
-)
 
 _FINAL_STATES: dict[tuple[DeployOrder, LockOrder], tuple[DeployState, LockState]] = {
     (DeployOrder.UNDEPLOY, LockOrder.NONE): (DeployState.UNDEPLOYED, LockState.NONE),
@@ -88,10 +62,8 @@ _FINAL_STATES: dict[tuple[DeployOrder, LockOrder], tuple[DeployState, LockState]
     (DeployOrder.NONE, LockOrder.UNLOCK): (DeployState.DEPLOYED, LockState.UNLOCKED),
 }
 
-Acks = list[AutomationCompositionDeployAck]
 
-
-class AcmRuntimeDriver:
+class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
     """ACM-R's side over ``transport`` (subscribed to the operation topic in the runtime's group).
 
     With DMaaP, give the same topic for ``operation_topic`` and ``sync_topic``.
@@ -111,6 +83,8 @@ class AcmRuntimeDriver:
         timeout: float = 30.0,
         model: RuntimeModel | None = None,
     ) -> None:
+        self.sender = Sender(transport, operation_topic=operation_topic, sync_topic=sync_topic)
+        self.collector = AckCollector(transport, self._observe)
         self.transport = transport
         self.operation_topic = operation_topic
         self.sync_topic = sync_topic
@@ -120,35 +94,21 @@ class AcmRuntimeDriver:
         self.restart_sync_on_register = restart_sync_on_register
         self.timeout = timeout
         self.model = model or RuntimeModel()
-        self.inbox = Inbox()
-        self.sent: list[ParticipantMessage | ParticipantAckMessage] = []
-        self.undecodable: list[Record] = []
-        self._receiver: asyncio.Task[None] | None = None
+        self.inbox = self.collector.inbox
+        self.sent = self.sender.sent
+        """Every message sent, in order."""
+        self.undecodable = self.collector.undecodable
+        """Records that could not be decoded (skipped, as ACM-R does)."""
 
     # --- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.transport.start()
-        self._receiver = asyncio.create_task(self._receive(), name="acm-driver-receive")
+        self.collector.start()
 
     async def stop(self) -> None:
-        if self._receiver is not None:
-            self._receiver.cancel()
-            await asyncio.gather(self._receiver, return_exceptions=True)
-            self._receiver = None
+        await self.collector.stop()
         await self.transport.stop()
-
-    async def __aenter__(self) -> AcmRuntimeDriver:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def received(self) -> list[AnyMessage]:
@@ -158,11 +118,7 @@ class AcmRuntimeDriver:
     # --- generic send and wait -------------------------------------------------------------
 
     async def send(self, message: ParticipantMessage | ParticipantAckMessage) -> None:
-        topic = (
-            self.sync_topic if message.message_type in SYNC_TOPIC_TYPES else self.operation_topic
-        )
-        await self.transport.publish(topic, encode(message), key=message.partition_key)
-        self.sent.append(message)
+        await self.sender.send(message)
 
     def mark(self) -> int:
         return self.inbox.mark()
@@ -305,52 +261,18 @@ class AcmRuntimeDriver:
         self._settle(instance, acks, DeployState.DEPLOYED, LockState.LOCKED)
         return acks
 
-    async def deploy_all_phases(self, instance_id: UUID, *, timeout: float | None = None) -> Acks:
-        """DEPLOY per start phase, lowest first, each after the previous phase's acks; stops after
-        a phase with a FAILED ack (as ACM-R does)."""
-        instance, _ = self._instance(instance_id)
-        acks: Acks = []
-        for index, phase in enumerate(self.model.phases(instance)):
-            phase_acks = await self.deploy(
-                instance_id, start_phase=phase, first_start_phase=index == 0, timeout=timeout
-            )
-            acks.extend(phase_acks)
-            if _failed(phase_acks):
-                break
-        return acks
-
     async def undeploy(self, instance_id: UUID, **kwargs: Any) -> Acks:
         """One UNDEPLOY STATE_CHANGE (default: highest phase)."""
         return await self.state_change(instance_id, DeployOrder.UNDEPLOY, LockOrder.NONE, **kwargs)
 
-    async def undeploy_all_phases(self, instance_id: UUID, *, timeout: float | None = None) -> Acks:
-        return await self.state_change_all_phases(
-            instance_id, DeployOrder.UNDEPLOY, LockOrder.NONE, timeout=timeout
-        )
-
     async def delete(self, instance_id: UUID, **kwargs: Any) -> Acks:
         return await self.state_change(instance_id, DeployOrder.DELETE, LockOrder.NONE, **kwargs)
-
-    async def delete_all_phases(self, instance_id: UUID, *, timeout: float | None = None) -> Acks:
-        return await self.state_change_all_phases(
-            instance_id, DeployOrder.DELETE, LockOrder.NONE, timeout=timeout
-        )
 
     async def lock(self, instance_id: UUID, **kwargs: Any) -> Acks:
         return await self.state_change(instance_id, DeployOrder.NONE, LockOrder.LOCK, **kwargs)
 
-    async def lock_all_phases(self, instance_id: UUID, *, timeout: float | None = None) -> Acks:
-        return await self.state_change_all_phases(
-            instance_id, DeployOrder.NONE, LockOrder.LOCK, timeout=timeout
-        )
-
     async def unlock(self, instance_id: UUID, **kwargs: Any) -> Acks:
         return await self.state_change(instance_id, DeployOrder.NONE, LockOrder.UNLOCK, **kwargs)
-
-    async def unlock_all_phases(self, instance_id: UUID, *, timeout: float | None = None) -> Acks:
-        return await self.state_change_all_phases(
-            instance_id, DeployOrder.NONE, LockOrder.UNLOCK, timeout=timeout
-        )
 
     def _phase_order(self, instance: InstanceModel, lock_order: LockOrder) -> list[int]:
         """Unlock runs lowest phase first; undeploy, delete and lock highest first."""
@@ -390,30 +312,6 @@ class AcmRuntimeDriver:
         )
         deploy_state, lock_state = _FINAL_STATES[(deploy_order, lock_order)]
         self._settle(instance, acks, deploy_state, lock_state)
-        return acks
-
-    async def state_change_all_phases(
-        self,
-        instance_id: UUID,
-        deploy_order: DeployOrder,
-        lock_order: LockOrder,
-        *,
-        timeout: float | None = None,
-    ) -> Acks:
-        instance, _ = self._instance(instance_id)
-        acks: Acks = []
-        for index, phase in enumerate(self._phase_order(instance, lock_order)):
-            phase_acks = await self.state_change(
-                instance_id,
-                deploy_order,
-                lock_order,
-                start_phase=phase,
-                first_start_phase=index == 0,
-                timeout=timeout,
-            )
-            acks.extend(phase_acks)
-            if _failed(phase_acks):
-                break
         return acks
 
     async def update(
@@ -493,34 +391,6 @@ class AcmRuntimeDriver:
             adopt_migration(instance, migrated, target)
         return acks
 
-    async def migrate_all_stages(
-        self,
-        instance_id: UUID,
-        target_composition_id: UUID,
-        elements: Sequence[ElementSpec],
-        *,
-        rollback: bool = False,
-        timeout: float | None = None,
-    ) -> Acks:
-        instance, _ = self._instance(instance_id)
-        target = self.model.compositions[target_composition_id]
-        migrated = migrated_instance(instance, target, elements)
-        acks: Acks = []
-        for index, stage in enumerate(migration_stages(migrated, target, rollback=rollback)):
-            stage_acks = await self.migrate(
-                instance_id,
-                target_composition_id,
-                elements,
-                stage=stage,
-                first_stage=index == 0,
-                rollback=rollback,
-                timeout=timeout,
-            )
-            acks.extend(stage_acks)
-            if _failed(stage_acks):
-                break
-        return acks
-
     async def prepare(
         self, instance_id: UUID, *, stage: int | None = None, timeout: float | None = None
     ) -> Acks:
@@ -551,86 +421,6 @@ class AcmRuntimeDriver:
         return await self._send_for_acks(
             message, instance, list(instance.elements.values()), timeout, "REVIEW"
         )
-
-    # --- synchronisation ---------------------------------------------------------------------
-
-    async def sync_restart(
-        self, participant_id: UUID, replica_id: UUID | None = None
-    ) -> list[ParticipantSync]:
-        """Restart-flavour SYNCs: one per non-COMMISSIONED composition with the participant's
-        elements (what ACM-R sends a new replica, or on ``PUT /participants/sync``)."""
-        sent: list[ParticipantSync] = []
-        for composition in self.model.compositions.values():
-            if composition.state == AcTypeState.COMMISSIONED:
-                continue
-            if not composition.elements_of(participant_id):
-                continue
-            instances = [
-                i
-                for i in self.model.instances.values()
-                if i.composition_id == composition.composition_id and i.elements_of(participant_id)
-            ]
-            message = self.build.sync_restart(
-                composition, instances, participant_id, replica_id=replica_id
-            )
-            await self.send(message)
-            sent.append(message)
-        return sent
-
-    async def sync(
-        self,
-        *,
-        participant_id: UUID | None = None,
-        replica_id: UUID | None = None,
-        composition_id: UUID | None = None,
-        instance_id: UUID | None = None,
-        delete: bool = False,
-        state_change_result: StateChangeResult | None = None,
-    ) -> list[ParticipantSync]:
-        """PARTICIPANT_SYNC_MSG in the flavour the arguments name: restart (``participant_id``,
-        optionally ``replica_id``), instance (``instance_id``) or composition
-        (``composition_id``)."""
-        if participant_id is not None:
-            return await self.sync_restart(participant_id, replica_id)
-        if instance_id is not None:
-            message = await self.sync_instance(
-                instance_id, delete=delete, state_change_result=state_change_result
-            )
-            return [message]
-        if composition_id is not None:
-            message = await self.sync_composition(
-                composition_id, state_change_result=state_change_result
-            )
-            return [message]
-        raise ValueError("sync needs a participant_id, an instance_id or a composition_id")
-
-    async def sync_composition(
-        self, composition_id: UUID, *, state_change_result: StateChangeResult | None = None
-    ) -> ParticipantSync:
-        message = self.build.sync_composition(
-            self.model.compositions[composition_id], state_change_result=state_change_result
-        )
-        await self.send(message)
-        return message
-
-    async def sync_instance(
-        self,
-        instance_id: UUID,
-        *,
-        delete: bool = False,
-        state_change_result: StateChangeResult | None = None,
-        exclude_replicas: Sequence[UUID] = (),
-    ) -> ParticipantSync:
-        instance, composition = self._instance(instance_id)
-        message = self.build.sync_instance(
-            composition,
-            instance,
-            delete=delete,
-            state_change_result=state_change_result,
-            exclude_replicas=exclude_replicas,
-        )
-        await self.send(message)
-        return message
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -676,64 +466,3 @@ class AcmRuntimeDriver:
             for e in instance.elements.values()
         ):
             instance.deploy_state, instance.lock_state = deploy_state, lock_state
-
-    async def _receive(self) -> None:
-        async for record in self.transport.records():
-            try:
-                message = decode(record.value)
-            except DecodeError as exc:
-                log.warning(
-                    "Skipping undecodable record on %s partition %s offset %s: %s",
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    exc,
-                )
-                self.undecodable.append(record)
-                continue
-            if message.message_type not in PARTICIPANT_MESSAGE_TYPES:
-                continue  # the runtime's own traffic, or a peer runtime's
-            try:
-                await self._observe(message)
-            except TransportError as exc:
-                # an answer (REGISTER_ACK, ...) could not be sent: the participant will retry
-                log.error("Could not answer %s: %s", message.message_type.value, exc)
-            await self.inbox.add(message)
-
-    async def _observe(self, message: AnyMessage) -> None:
-        """Updates the model and answers as ACM-R does (REGISTER, DEREGISTER)."""
-        if isinstance(message, AutomationCompositionDeployAck):
-            self.model.apply_ack(message)
-        elif isinstance(message, ParticipantStatus):
-            self.model.apply_status(message)
-        elif isinstance(message, ParticipantRegister) and message.participant_id is not None:
-            types = [
-                (t.type_name, t.type_version) for t in message.participant_supported_element_type
-            ]
-            new_replica = self.model.record_register(
-                message.participant_id, message.replica_id, types
-            )
-            if self.auto_ack_register:
-                if new_replica and self.restart_sync_on_register:
-                    await self.sync_restart(message.participant_id, message.replica_id)
-                await self.send(
-                    ParticipantRegisterAck(
-                        response_to=message.message_id,
-                        participant_id=message.participant_id,
-                        replica_id=message.replica_id,
-                        message="Participant Register Ack",
-                    )
-                )
-        elif isinstance(message, ParticipantDeregister) and self.auto_ack_deregister:
-            participant = self.model.participants.get(message.participant_id or UUID(int=0))
-            if participant is not None and message.replica_id is not None:
-                participant.replicas.discard(message.replica_id)
-            await self.send(
-                ParticipantDeregisterAck(
-                    response_to=message.message_id, message="Participant Deregister Ack"
-                )
-            )
-
-
-def _failed(acks: Acks) -> bool:
-    return any(ack.state_change_result == StateChangeResult.FAILED for ack in acks)

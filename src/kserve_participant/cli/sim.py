@@ -16,7 +16,13 @@ from uuid import uuid4
 import typer
 
 from acm_participant.errors import TransportError
-from kserve_participant.cli.run import ConfigOption, LevelOption
+from kserve_participant.cli.run import LevelOption
+from kserve_participant.cli.sim_options import (
+    KubeconfigOption,
+    SessionOptions,
+    StateOption,
+    session_command,
+)
 from kserve_participant.cli.sim_session import Connection, simulator_session
 from kserve_participant.config import ConfigError
 from kserve_participant.simulator.cluster_view import ClusterView
@@ -60,38 +66,6 @@ InstanceArg = Annotated[
 UpdateOption = Annotated[
     Path | None,
     typer.Option("--update", help="Instance file with new element properties.", dir_okay=False),
-]
-KafkaOption = Annotated[
-    str | None,
-    typer.Option("--kafka", help="Kafka bootstrap host:port (PLAINTEXT); default: from --config."),
-]
-DmaapOption = Annotated[
-    str | None,
-    typer.Option("--dmaap", help="DMaaP Message Router URL, instead of Kafka."),
-]
-KubeconfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--kubeconfig",
-        envvar="KUBECONFIG",
-        help="Show the InferenceServices' progress from this cluster.",
-        dir_okay=False,
-    ),
-]
-StateOption = Annotated[
-    Path, typer.Option("--state", help="Where step commands keep the runtime's view.")
-]
-WaitOption = Annotated[
-    float,
-    typer.Option(
-        "--max-operation-wait",
-        help="Seconds ACM-R waits for an operation (maxOperationWaitMs); per-element "
-        "deployTimeoutMs etc. win.",
-    ),
-]
-ParticipantWaitOption = Annotated[
-    float,
-    typer.Option("--participant-wait", help="Seconds to wait for the participant to answer."),
 ]
 
 
@@ -161,22 +135,12 @@ async def _simulation(
 
 
 @app.command("run")
+@session_command
 def run_command(
-    tosca: ToscaArg,
-    instance: InstanceArg,
-    update: UpdateOption = None,
-    config: ConfigOption = None,
-    kafka: KafkaOption = None,
-    dmaap: DmaapOption = None,
-    kubeconfig: KubeconfigOption = None,
-    log_level: LevelOption = None,
-    state_file: StateOption = DEFAULT_STATE_FILE,
-    max_operation_wait: WaitOption = 36.0,
-    participant_wait: ParticipantWaitOption = 60.0,
+    session: SessionOptions, tosca: ToscaArg, instance: InstanceArg, update: UpdateOption = None
 ) -> None:
     """Run the whole workflow: commission ... deprime; a summary table at the end."""
-    connection = Connection(config=config, kafka=kafka, dmaap=dmaap, kubeconfig=kubeconfig)
-    options = SimOptions(max_operation_wait, participant_wait)
+    connection, options, state_file = session.connection, session.options, session.state_file
 
     async def work() -> int:
         out = SimConsole()
@@ -194,24 +158,14 @@ def run_command(
             ok = await run_workflow(sim, tosca=tosca, instance=instance, update=updated)
         return _finish(out, state, state_file, ok)
 
-    _execute(work, log_level)
+    _execute(work, session.log_level)
 
 
 @app.command("prime")
-def prime_command(
-    tosca: ToscaArg,
-    instance: InstanceArg,
-    config: ConfigOption = None,
-    kafka: KafkaOption = None,
-    dmaap: DmaapOption = None,
-    log_level: LevelOption = None,
-    state_file: StateOption = DEFAULT_STATE_FILE,
-    max_operation_wait: WaitOption = 36.0,
-    participant_wait: ParticipantWaitOption = 60.0,
-) -> None:
+@session_command
+def prime_command(session: SessionOptions, tosca: ToscaArg, instance: InstanceArg) -> None:
     """Commission the template and prime it on the participant; starts a new state file."""
-    connection = Connection(config=config, kafka=kafka, dmaap=dmaap)
-    options = SimOptions(max_operation_wait, participant_wait)
+    connection, options, state_file = session.connection, session.options, session.state_file
 
     async def work() -> int:
         out = SimConsole()
@@ -222,17 +176,16 @@ def prime_command(
             ok = (await sim.connect()).ok and (await sim.prime()).ok
         return _finish(out, state, state_file, ok)
 
-    _execute(work, log_level)
+    _execute(work, session.log_level)
 
 
 Step = Callable[[Simulation], Awaitable[bool]]
 
 
-async def _on_saved_state(
-    state_file: Path, connection: Connection, options: SimOptions, step: Step
-) -> int:
+async def _on_saved_state(session: SessionOptions, step: Step) -> int:
     """Load the state, rebuild the runtime's view, find the participant, run ``step``, save."""
     out = SimConsole()
+    state_file, connection, options = session.state_file, session.connection, session.options
     state = SimState.load(state_file)
     report = validate_files(tosca=Path(state.tosca), instance=Path(state.instance))
     if report.template is None:
@@ -246,21 +199,10 @@ async def _on_saved_state(
 
 
 def _step_command(name: str, help_text: str, step: Step) -> None:
-    def command(
-        config: ConfigOption = None,
-        kafka: KafkaOption = None,
-        dmaap: DmaapOption = None,
-        kubeconfig: KubeconfigOption = None,
-        log_level: LevelOption = None,
-        state_file: StateOption = DEFAULT_STATE_FILE,
-        max_operation_wait: WaitOption = 36.0,
-        participant_wait: ParticipantWaitOption = 60.0,
-    ) -> None:
-        connection = Connection(config=config, kafka=kafka, dmaap=dmaap, kubeconfig=kubeconfig)
-        options = SimOptions(max_operation_wait, participant_wait)
-        _execute(lambda: _on_saved_state(state_file, connection, options, step), log_level)
+    def command(session: SessionOptions) -> None:
+        _execute(lambda: _on_saved_state(session, step), session.log_level)
 
-    app.command(name, help=help_text)(command)
+    app.command(name, help=help_text)(session_command(command))
 
 
 async def _deploy(sim: Simulation) -> bool:
@@ -301,23 +243,15 @@ _step_command("deprime", "Deprime the composition.", _deprime)
 
 
 @app.command("update")
+@session_command
 def update_command(
+    session: SessionOptions,
     update: Annotated[
         Path,
         typer.Option("--update", help="Instance file with new element properties.", dir_okay=False),
     ],
-    config: ConfigOption = None,
-    kafka: KafkaOption = None,
-    dmaap: DmaapOption = None,
-    kubeconfig: KubeconfigOption = None,
-    log_level: LevelOption = None,
-    state_file: StateOption = DEFAULT_STATE_FILE,
-    max_operation_wait: WaitOption = 36.0,
-    participant_wait: ParticipantWaitOption = 60.0,
 ) -> None:
     """Send new element properties to the deployed instance (PROPERTIES_UPDATE)."""
-    connection = Connection(config=config, kafka=kafka, dmaap=dmaap, kubeconfig=kubeconfig)
-    options = SimOptions(max_operation_wait, participant_wait)
 
     async def step(sim: Simulation) -> bool:
         report = validate_files(tosca=Path(sim.state.tosca), instance=update)
@@ -326,7 +260,7 @@ def update_command(
             return False
         return (await sim.update(report.instance)).ok
 
-    _execute(lambda: _on_saved_state(state_file, connection, options, step), log_level)
+    _execute(lambda: _on_saved_state(session, step), session.log_level)
 
 
 @app.command("status")

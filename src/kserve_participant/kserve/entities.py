@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from acm_participant.handler import ElementFailure
+from acm_participant import ElementFailure
 from kserve_participant.k8s.resources import InferenceServiceResource
 
 __all__ = [

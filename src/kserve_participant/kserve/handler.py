@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from acm_participant.handler import (
+from acm_participant import (
     CompositionContext,
     CompositionElement,
     ElementContext,

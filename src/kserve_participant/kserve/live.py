@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from acm_participant.handler import ElementReporter
+from acm_participant import ElementReporter
 from kserve_participant.k8s.client import Obj
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed
 from kserve_participant.kserve.ownership import ANNOTATION_ENTITY_ID

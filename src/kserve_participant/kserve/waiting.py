@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from acm_participant.handler import ElementFailure
+from acm_participant import ElementFailure
 from kserve_participant.k8s.client import Obj
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
 from kserve_participant.kserve.readiness import Phase, Readiness, WriteMark, assess

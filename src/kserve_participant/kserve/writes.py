@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from acm_participant.handler import ElementFailure
+from acm_participant import ElementFailure
 from kserve_participant.k8s.client import FIELD_MANAGER, K8sClient, Obj
 from kserve_participant.k8s.errors import K8sError, NotFound, UnknownFields
 from kserve_participant.kserve.entities import InferenceEntity

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
-from acm_participant.handler import (
+from acm_participant import (
     CompositionContext,
     CompositionElement,
     ElementContext,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from acm_participant.handler import ElementHandler
+from acm_participant import ElementHandler
 from acm_participant.testing import participant_under_test
 
 from .builders import RecordingHandler, make_settings

@@ -6,7 +6,11 @@ import asyncio
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from acm_participant.handler import CompositionContext, ElementContext, ElementHandler
+from acm_participant import (
+    CompositionContext,
+    ElementContext,
+    ElementHandler,
+)
 from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.runtime import ParticipantRuntime
 from acm_participant.settings import SupportedElementType

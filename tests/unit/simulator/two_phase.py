@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID
 
-from acm_participant.handler import (
+from acm_participant import (
     CompositionContext,
     ElementContext,
     ElementFailure,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from acm_participant.handler import ElementDefinitionId
+from acm_participant.context import ElementDefinitionId
 from acm_participant.protocol.enums import (
     AcTypeState,
     DeployOrder,

@@ -16,8 +16,8 @@ from uuid import UUID
 
 from acm_participant._core.engine.runtime_context import ElementAck
 from acm_participant._core.state.cache import ParticipantCache
+from acm_participant.context import ElementDefinitionId
 from acm_participant.errors import TransportError
-from acm_participant.handler import ElementDefinitionId
 from acm_participant.observe import Observer
 from acm_participant.protocol import (
     AcElementDeployAck,

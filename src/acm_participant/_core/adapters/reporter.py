@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from acm_participant._core.engine.runtime_context import ElementAck, RuntimeContext
-from acm_participant.handler import ElementDefinitionId
+from acm_participant.context import ElementDefinitionId
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
 
 __all__ = ["RuntimeReporter"]

@@ -23,7 +23,7 @@ from acm_participant._core.adapters.orders import (
     SyncOrderMsg,
     UpdateOrderMsg,
 )
-from acm_participant.handler import ElementDefinitionId
+from acm_participant.context import ElementDefinitionId
 from acm_participant.protocol import (
     AutomationCompositionDeploy,
     AutomationCompositionMigration,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from uuid import UUID
 
 from acm_participant._core.engine.runtime_context import RuntimeContext
@@ -11,15 +12,55 @@ from acm_participant.context import (
     CompositionElement,
     ElementContext,
     ElementLogger,
+    ElementReporter,
     InstanceElement,
 )
 from acm_participant.protocol.enums import DeployState, LockState
 
-__all__ = ["composition_context", "element_context", "element_log_fields"]
+__all__ = [
+    "build_element_context",
+    "composition_context",
+    "element_context",
+    "element_log_fields",
+]
 
 
-def _logger(ctx: RuntimeContext, fields: dict[str, object]) -> ElementLogger:
-    return logging.LoggerAdapter(logging.getLogger(type(ctx.handler).__module__), fields)
+def build_element_context(
+    operation: str,
+    composition: CompositionElement,
+    instance: InstanceElement,
+    *,
+    reporter: ElementReporter,
+    logger_name: str,
+    participant_id: UUID | None = None,
+    stage: int | None = None,
+    updated: InstanceElement | None = None,
+    target: CompositionElement | None = None,
+    deploy_state: DeployState | None = None,
+    lock_state: LockState | None = None,
+) -> ElementContext:
+    """An operation's context, its logger bound to the element's ids."""
+    ids = {
+        "participant": participant_id,
+        "composition": (target or composition).composition_id,
+        "instance": instance.instance_id,
+        "element": instance.element_id,
+    }
+    log: ElementLogger = logging.LoggerAdapter(
+        logging.getLogger(logger_name), {k: v for k, v in ids.items() if v is not None}
+    )
+    return ElementContext(
+        operation=operation,
+        composition=composition,
+        instance=instance,
+        reporter=reporter,
+        log=log,
+        stage=stage,
+        updated=updated,
+        target=target,
+        deploy_state=deploy_state,
+        lock_state=lock_state,
+    )
 
 
 def element_context(
@@ -27,30 +68,18 @@ def element_context(
     operation: str,
     composition: CompositionElement,
     instance: InstanceElement,
-    *,
-    stage: int | None = None,
-    updated: InstanceElement | None = None,
-    target: CompositionElement | None = None,
-    deploy_state: DeployState | None = None,
-    lock_state: LockState | None = None,
+    **details: Any,
 ) -> ElementContext:
-    ids: dict[str, object] = {
-        "participant": ctx.settings.participant_id,
-        "composition": (target or composition).composition_id,
-        "instance": instance.instance_id,
-        "element": instance.element_id,
-    }
-    return ElementContext(
-        operation=operation,
-        composition=composition,
-        instance=instance,
+    """The context the runtime hands ``ctx.handler`` (``details``: stage, updated, target,
+    deploy_state, lock_state)."""
+    return build_element_context(
+        operation,
+        composition,
+        instance,
         reporter=ctx.reporter,
-        log=_logger(ctx, ids),
-        stage=stage,
-        updated=updated,
-        target=target,
-        deploy_state=deploy_state,
-        lock_state=lock_state,
+        logger_name=type(ctx.handler).__module__,
+        participant_id=ctx.settings.participant_id,
+        **details,
     )
 
 
@@ -62,13 +91,8 @@ def element_log_fields(ctx: RuntimeContext, element: ElementContext) -> dict[str
 def composition_context(
     ctx: RuntimeContext, composition_id: UUID, elements: list[CompositionElement]
 ) -> CompositionContext:
-    ids: dict[str, object] = {
-        "participant": ctx.settings.participant_id,
-        "composition": composition_id,
-    }
+    ids = {"participant": ctx.settings.participant_id, "composition": composition_id}
+    log = logging.LoggerAdapter(logging.getLogger(type(ctx.handler).__module__), ids)
     return CompositionContext(
-        composition_id=composition_id,
-        elements=elements,
-        reporter=ctx.reporter,
-        log=_logger(ctx, ids),
+        composition_id=composition_id, elements=elements, reporter=ctx.reporter, log=log
     )

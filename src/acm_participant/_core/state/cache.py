@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from acm_participant.handler import CompositionElement, ElementDefinitionId, InstanceElement
+from acm_participant.context import (
+    CompositionElement,
+    ElementDefinitionId,
+    InstanceElement,
+)
 from acm_participant.protocol.enums import DeployState, LockState, MigrationState, SubState
 
 __all__ = ["CompositionEntry", "ElementEntry", "InstanceEntry", "ParticipantCache"]
