@@ -168,3 +168,31 @@ async def test_install_upgrade_uninstall_runs_the_participant_and_leaves_nothing
 
     helm.run("uninstall", release, "--namespace", namespace, "--wait")
     await nothing_left(kube_admin, release, (namespace, other_namespace))
+
+
+async def test_kerberos_values_mount_keytab_and_krb5_conf_the_api_server_accepts_when_dry_run(
+    helm: Helm, kube_admin: AsyncClient, namespace: str
+):
+    docs = helm.template(
+        "ksp",
+        namespace,
+        settings={
+            "kafka.securityProtocol": "SASL_PLAINTEXT",
+            "kafka.saslMechanism": "GSSAPI",
+            "kafka.saslJaasConfigSecret": {"name": "ksp-jaas", "key": "sasl.jaas.config"},
+            "kafka.kerberos": {"keytabSecret": "ksp-keytab", "krb5ConfigMap": "ksp-krb5"},
+        },
+    )
+    await dry_run(kube_admin, docs)
+    (deployment,) = [doc for doc in docs if doc["kind"] == "Deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {item["name"]: item for item in container["env"]}
+    assert env["KAFKA_SASL_MECHANISM"]["value"] == "GSSAPI"
+    assert env["KAFKA_SASL_JAAS_CONFIG"]["valueFrom"]["secretKeyRef"]["name"] == "ksp-jaas"
+    assert env["KRB5_CONFIG"]["value"] == "/etc/krb5/krb5.conf"
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts["keytab"] == "/etc/security/keytabs"
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["keytab"]["secret"] == {"secretName": "ksp-keytab", "defaultMode": 0o440}
+    assert volumes["krb5"]["configMap"] == {"name": "ksp-krb5"}

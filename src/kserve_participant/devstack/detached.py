@@ -25,12 +25,16 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("kube-apiserver", "apiserver/kube-apiserver.pid"),
     ("etcd", "etcd/etcd.pid"),
 )
+# Started only where its tools are installed; stopped with the first group when it runs.
+OPTIONAL_COMPONENTS: tuple[tuple[str, str], ...] = (("krb5kdc", "kdc/krb5kdc.pid"),)
 
 
 def component_pids(run_dir: Path) -> dict[str, int | None]:
-    """Each component's pid while it runs, None when it does not."""
+    """Each component's pid while it runs, None when it does not (optional components only
+    when they were started)."""
     result: dict[str, int | None] = {}
-    for name, relative in COMPONENTS:
+    started = [c for c in OPTIONAL_COMPONENTS if (run_dir / c[1]).is_file()]
+    for name, relative in (*COMPONENTS, *started):
         pid_file = run_dir / relative
         recorded = read_pid_file(pid_file)
         result[name] = recorded[0] if recorded and pid_file_alive(pid_file) else None
@@ -49,6 +53,7 @@ def stop_components(run_dir: Path) -> list[str]:
 
         return stop
 
-    run_together(*(stopper(name, run_dir / relative) for name, relative in first))
+    together = [*first, *OPTIONAL_COMPONENTS]
+    run_together(*(stopper(name, run_dir / relative) for name, relative in together))
     stopper(last_name, run_dir / last_file)()
-    return [name for name, _ in COMPONENTS if name in names]
+    return [name for name, _ in (*COMPONENTS, *OPTIONAL_COMPONENTS) if name in names]

@@ -122,13 +122,14 @@ class Kdc:
             self._add_principal(login)
         binary = _tool("krb5kdc")
         assert binary is not None  # checked by start_kdc
-        pid_file = self.directory / "krb5kdc.pid"
+        # krb5kdc's own pid file; spawn's (krb5kdc.pid) also records the marker for `dev down`
+        own_pid_file = self.directory / "krb5kdc-own.pid"
         self.process = spawn(
             "krb5kdc",
-            [binary, "-n", "-r", self.realm, "-P", str(pid_file)],
+            [binary, "-n", "-r", self.realm, "-P", str(own_pid_file)],
             run_dir=self.directory,
             log_path=self.directory / "krb5kdc.log",
-            marker=str(pid_file),
+            marker=str(own_pid_file),
             env=self._env,
         )
         wait_until(

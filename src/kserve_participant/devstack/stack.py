@@ -171,6 +171,7 @@ class Stack:
             ("etcd", self._etcd.process if self._etcd else None),
             ("kube-apiserver", self._apiserver.process if self._apiserver else None),
             ("standin", self._standin),
+            ("krb5kdc", self._kdc.process if self._kdc else None),
         ):
             if process is not None and process.alive():
                 running[name] = process.pid
