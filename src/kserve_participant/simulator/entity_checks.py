@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kserve_participant.simulator.marked_yaml import Path
+from kserve_participant.simulator.payload_schema import unknown_fields
 from kserve_participant.simulator.problems import Origin, ProblemLog
 
 __all__ = ["ENTITIES_PROPERTY", "check_entities"]
@@ -219,6 +220,8 @@ def _check_payload(
         return
     _check_identity(body, payload_path, log)
     _check_metadata(body, payload_path, log, name=name, namespace=namespace)
+    if body.get("apiVersion") == API_VERSION:
+        _check_fields(body, payload_path, log)
     spec = body.get("spec")
     if not isinstance(spec, Mapping) or not isinstance(spec.get("predictor"), Mapping):
         log.error(
@@ -227,6 +230,20 @@ def _check_payload(
             'add "spec": {"predictor": {"model": {"modelFormat": {"name": ...}, '
             '"storageUri": ...}}}',
             origin=Origin.PARTICIPANT,
+        )
+
+
+def _check_fields(body: Mapping[str, Any], path: Path, log: ProblemLog) -> None:
+    for field_path, closest in unknown_fields(body):
+        dotted = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in field_path
+        ).lstrip(".")
+        log.warning(
+            (*path, *field_path),
+            f'payload field "{dotted}" is not declared by KServe\'s InferenceService schema '
+            f"({API_VERSION}): the API server refuses it where the CRD declares every field, "
+            "and drops it silently where that part is free-form",
+            f'did you mean "{closest}"?' if closest else "remove it (see KServe's API reference)",
         )
 
 

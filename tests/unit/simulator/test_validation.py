@@ -263,3 +263,17 @@ def test_validation_reports_a_composition_element_naming_no_node_template(
         "set `version: 1.2.3`, the version of node template "
         "onap.policy.clamp.ac.element.KserveAutomationCompositionElement"
     )
+
+
+def test_validation_warns_about_a_payload_field_kserves_schema_does_not_declare(
+    example_instance: Path, broken_copy: BrokenCopy
+):
+    broken = broken_copy(example_instance, '"predictor": {', '"predictor": {"minReplica": 2, ')
+
+    report = validate_files(instance=broken)
+
+    [typo] = [p for p in report.warnings if "minReplica" in p.message]
+    assert '"spec.predictor.minReplica" is not declared' in typo.message
+    assert typo.fix == 'did you mean "minReplicas"?'
+    assert typo.line == 19
+    assert not report.errors
