@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr, ValidationError
 
 from acm_participant.settings import ParticipantSettings, SupportedElementType
-from acm_participant.transport.dmaap import DmaapSettings
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant import __version__
 from kserve_participant.config import ConfigError, Settings
@@ -21,6 +21,9 @@ from kserve_participant.k8s.resources import InferenceServiceResource
 from kserve_participant.kserve.entities import EntityPolicy
 from kserve_participant.kserve.handler import HandlerSettings
 from kserve_participant.web.server import HttpSettings
+
+if TYPE_CHECKING:  # imported when DMaaP is configured: it pulls in httpx, which Kafka never needs
+    from acm_participant.transport.dmaap import DmaapSettings
 
 __all__ = [
     "dmaap_settings",
@@ -98,6 +101,8 @@ def kafka_settings(settings: Settings) -> KafkaSettings:
 
 
 def dmaap_settings(settings: Settings) -> DmaapSettings:
+    from acm_participant.transport.dmaap import DmaapSettings
+
     legacy = settings.intermediary.clamp_automation_composition_topics
     if legacy is None or not legacy.topic_sources:
         raise ConfigError(
