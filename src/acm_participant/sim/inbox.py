@@ -58,9 +58,15 @@ class Inbox:
     ) -> AnyMessage:
         """The first message at or after ``since`` that satisfies ``predicate``."""
         found: list[AnyMessage] = []
+        position = since
 
         def scan() -> bool:
-            for message in self.received[since:]:
+            # Each wake-up looks only at what arrived since the last one: with hundreds of
+            # waiters, rescanning from ``since`` made every message cost O(waiters x inbox).
+            nonlocal position
+            while position < len(self.received):
+                message = self.received[position]
+                position += 1
                 if predicate(message):
                     found.append(message)
                     return True
@@ -91,21 +97,23 @@ class Inbox:
         a participant sends for an instance it does not know).
         """
         acks: list[AutomationCompositionDeployAck] = []
-        taken: set[int] = set()
         missing = dict(expected)
+        position = since
 
         def collect() -> bool:
-            for message in self.received[since:]:
+            nonlocal position
+            while position < len(self.received):
+                message = self.received[position]
+                position += 1
                 if not isinstance(message, AutomationCompositionDeployAck):
                     continue
-                if message.automation_composition_id != instance_id or id(message) in taken:
+                if message.automation_composition_id != instance_id:
                     continue
                 answered = set(message.automation_composition_result_map)
                 if not answered:
                     answered = {e for e, p in missing.items() if p == message.participant_id}
                 if answered & missing.keys():
                     acks.append(message)
-                    taken.add(id(message))
                     for element_id in answered:
                         missing.pop(element_id, None)
             return not missing
