@@ -1,6 +1,7 @@
 """The kube-apiserver of the dev stack: TLS on 127.0.0.1, client-certificate and static-token
 authentication, RBAC authorization, etcd for storage. No controller manager, scheduler or kubelet:
 namespaces never finish terminating and nothing is garbage-collected (see docs/development.md).
+Requests of the participant's user are audited (``devstack.audit``) into ``audit.log``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from kserve_participant.devstack.audit import write_audit_policy
 from kserve_participant.devstack.pki import Pki
 from kserve_participant.devstack.processes import (
     ManagedProcess,
@@ -36,6 +38,10 @@ class ApiServer:
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
+    @property
+    def audit_log(self) -> Path:
+        return self.directory / "audit.log"
+
     def start(self, *, timeout: float = 60.0) -> None:
         """Fresh start on a new free port."""
 
@@ -57,6 +63,7 @@ class ApiServer:
     def _launch(self, *, timeout: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         pki = self.pki
+        policy = write_audit_policy(self.directory / "audit-policy.yaml")
         self.process = spawn(
             "kube-apiserver",
             [
@@ -78,6 +85,9 @@ class ApiServer:
                 "--endpoint-reconciler-type=none",
                 "--enable-priority-and-fairness=false",
                 "--profiling=false",
+                f"--audit-policy-file={policy}",
+                f"--audit-log-path={self.audit_log}",
+                "--audit-log-format=json",
                 f"--cert-dir={self.directory / 'certs'}",
                 "--v=1",
             ],

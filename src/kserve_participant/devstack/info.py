@@ -51,6 +51,8 @@ class StackInfo:
     """The participant's principal in the dev realm."""
     kerberos_keytab: Path | None = None
     """Its keytab."""
+    audit_log: Path | None = None
+    """The API server's audit log: one JSON line per request stage of user ``participant``."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -75,4 +77,5 @@ _PATHS = (
     "kafka_ssl_client_key",
     "krb5_config",
     "kerberos_keytab",
+    "audit_log",
 )

@@ -266,6 +266,7 @@ class Stack:
             kafka_ssl_client_key=pki.kafka_client_key.resolve(),
             kafka_sasl_ssl_bootstrap=self._kafka.sasl_ssl_bootstrap,
             **self._kerberos_info(),
+            audit_log=self._apiserver.audit_log,
         )
 
     def _kerberos_info(self) -> dict[str, Any]:

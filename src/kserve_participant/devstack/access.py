@@ -1,0 +1,76 @@
+"""The participant's own identity on the dev stack: RBAC for user ``participant`` and a kubeconfig.
+
+The stack's static-token user ``participant`` has no rights until granted; granted here, it can
+do what the participant's Helm chart grants (InferenceServices: read, watch, write, delete), so a
+participant run as that user is audited apart from everyone else (``devstack.audit``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from lightkube import Client
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.models.rbac_v1 import PolicyRule, RoleRef, Subject
+from lightkube.resources.rbac_authorization_v1 import ClusterRole, ClusterRoleBinding
+
+from kserve_participant.devstack.audit import AUDITED_USER
+from kserve_participant.devstack.info import StackInfo
+
+__all__ = ["grant_participant", "write_participant_kubeconfig"]
+
+_ROLE = "ksp-dev-participant"
+_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
+
+
+def grant_participant(admin: Client) -> None:
+    """Let user ``participant`` manage InferenceServices in every namespace (idempotent)."""
+    admin.apply(
+        ClusterRole(
+            metadata=ObjectMeta(name=_ROLE),
+            rules=[
+                PolicyRule(
+                    apiGroups=["serving.kserve.io"],
+                    resources=["inferenceservices"],
+                    verbs=_VERBS,
+                )
+            ],
+        ),
+        field_manager="ksp-dev",
+    )
+    admin.apply(
+        ClusterRoleBinding(
+            metadata=ObjectMeta(name=_ROLE),
+            roleRef=RoleRef(apiGroup="rbac.authorization.k8s.io", kind="ClusterRole", name=_ROLE),
+            subjects=[
+                Subject(kind="User", name=AUDITED_USER, apiGroup="rbac.authorization.k8s.io")
+            ],
+        ),
+        field_manager="ksp-dev",
+    )
+
+
+def write_participant_kubeconfig(path: Path, info: StackInfo) -> Path:
+    """A kubeconfig that authenticates as user ``participant`` (its static token)."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": "ksp-dev",
+                "cluster": {"server": info.api_server, "certificate-authority": str(info.ca_file)},
+            }
+        ],
+        "users": [{"name": AUDITED_USER, "user": {"token": info.participant_token}}],
+        "contexts": [
+            {
+                "name": "ksp-dev",
+                "context": {"cluster": "ksp-dev", "user": AUDITED_USER, "namespace": "default"},
+            }
+        ],
+        "current-context": "ksp-dev",
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    path.chmod(0o600)
+    return path.resolve()
