@@ -165,6 +165,7 @@ async def test_deploy_fails_without_touching_object_when_name_is_taken_by_someon
         await h.handler.undeploy(element_context(composition, instance))
         still = await h.client.get(namespace, "taken")
         assert still["metadata"]["uid"] == created["metadata"]["uid"]
+        assert "labels" not in still["metadata"]  # not even our ownership labels
 
 
 async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_them(

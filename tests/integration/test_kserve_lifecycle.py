@@ -234,7 +234,7 @@ async def test_restarted_participant_resumes_deploy_that_was_in_flight(
         assert await second.names(namespace) == ["late"]
 
 
-async def test_fifty_instances_deploy_concurrently_with_constant_requests_each(
+async def test_fifty_instances_cost_one_apply_and_one_delete_each_over_their_life(
     stack: Any, standin_controller: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
@@ -245,10 +245,13 @@ async def test_fifty_instances_deploy_concurrently_with_constant_requests_each(
             *(h.handler.deploy(element_context(c, i)) for c, i in elements)
         )
         assert all(o is not None for o in outcomes)
-        # One GET (is the name free?) and one apply per InferenceService; readiness is
-        # watched, never polled.
-        assert h.requests == {"get": 50, "apply": 50}
+        # One create-only apply per InferenceService (ownership comes from the watch, no GET);
+        # readiness is watched, never polled.
+        assert h.requests == {"apply": 50}
         await asyncio.gather(*(h.handler.undeploy(element_context(c, i)) for c, i in elements))
+        await asyncio.gather(*(h.handler.delete(element_context(c, i)) for c, i in elements))
+        # The element's objects come from the watch too: one DELETE each, no list.
+        assert h.requests == {"apply": 50, "delete": 50}
         assert await h.names(namespace) == []
 
 

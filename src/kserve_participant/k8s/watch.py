@@ -8,6 +8,11 @@ and reports what changed meanwhile. Waiters register a predicate on one object a
 the event that satisfies it. ``resync_interval`` (the element's statusCheckInterval) only bounds
 staleness: a waiter that heard nothing for that long re-GETs its object once.
 
+The cache holds what the streams say exists (without ``managedFields``, which nobody reads
+from it), so the handler can check ownership and find an element's objects without a request.
+A deleted object leaves a tombstone only while someone waits on it or has pinned its name
+(:meth:`pinned`), so the cache shrinks back when objects go: nothing in it grows without bound.
+
 It knows nothing about KServe readiness: predicates come from the caller.
 """
 
@@ -17,7 +22,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -113,6 +119,7 @@ class InferenceServiceWatch:
         self._attempted: dict[str | None, asyncio.Event] = {}
         self._list_error: dict[str | None, K8sError] = {}
         self._waiters: dict[Key, set[_Waiter[object]]] = {}
+        self._pins: Counter[Key] = Counter()
         self._listeners: list[Listener] = []
 
     def _stream_key(self, namespace: str) -> str | None:
@@ -125,6 +132,52 @@ class InferenceServiceWatch:
 
     def cached(self, namespace: str, name: str) -> Observed | None:
         return self._cache.get((namespace, name))
+
+    def existing(self, namespace: str | None) -> list[Obj]:
+        """Every object the streams know to exist in ``namespace`` (None: in every one)."""
+        return [
+            observed.obj
+            for key, observed in self._cache.items()
+            if observed.exists
+            and observed.obj is not None
+            and (namespace is None or key[0] == namespace)
+        ]
+
+    def sizes(self) -> dict[str, int]:
+        """How many entries each structure holds (to check that none keeps growing)."""
+        return {
+            "cached objects": len(self._cache),
+            "waited-on objects": len(self._waiters),
+            "pinned names": len(self._pins),
+        }
+
+    def remember(self, obj: Obj) -> None:
+        """A write's answer, for a name the streams have not reported yet.
+
+        A deploy that fails halfway is undeployed at once; the objects it did create must be
+        found even if their ADDED events are still in flight. What the streams already know
+        (including a tombstone of this very object) wins.
+        """
+        meta = obj.get("metadata", {})
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        known = self._cache.get(key)
+        if known is not None and (known.exists or known.uid == meta.get("uid")):
+            return
+        self._store(key, Observed(_slim(obj), True))
+
+    @contextlib.contextmanager
+    def pinned(self, keys: Iterable[Key]) -> Iterator[None]:
+        """Keep the tombstones of these names while the block runs (deleted, then waited on)."""
+        held = list(keys)
+        self._pins.update(held)
+        try:
+            yield
+        finally:
+            self._pins.subtract(held)
+            for key in held:
+                if self._pins[key] <= 0:
+                    del self._pins[key]
+                    self._drop_tombstone(key)
 
     async def ensure_watching(self, namespace: str) -> None:
         """Start the stream serving ``namespace`` if needed and wait for its first list.
@@ -195,6 +248,7 @@ class InferenceServiceWatch:
                 waiters.discard(waiter)
                 if not waiters:
                     del self._waiters[key]
+                    self._drop_tombstone(key)
 
     async def _fetch(self, key: Key) -> Observed | None:
         """A fresh GET; None when the API server cannot answer (the wait goes on)."""
@@ -215,7 +269,7 @@ class InferenceServiceWatch:
         if _resource_version(observed) != _resource_version(self._cache.get(key)):
             # What a re-read finds (the watch lagged or dropped) reaches every listener too:
             # live status and metrics must not stay behind the acks.
-            self._cache[key] = observed
+            self._store(key, observed)
             self._notify(key, observed)
 
     async def stop(self) -> None:
@@ -277,8 +331,9 @@ class InferenceServiceWatch:
                     self._notify(key, Observed(observed.obj, False))
         for key, obj in listed.items():
             previous = self._cache.get(key)
-            if previous is None or previous.obj != obj or not previous.exists:
-                self._cache[key] = Observed(obj, True)
+            slim = _slim(obj)
+            if previous is None or previous.obj != slim or not previous.exists:
+                self._cache[key] = Observed(slim, True)
                 self._notify(key, self._cache[key])
 
     def _apply_event(self, event_type: str, obj: Obj) -> None:
@@ -286,9 +341,22 @@ class InferenceServiceWatch:
             return  # BOOKMARK: nothing to tell
         meta = obj.get("metadata", {})
         key = (meta.get("namespace", ""), meta.get("name", ""))
-        observed = Observed(obj, event_type != "DELETED")
-        self._cache[key] = observed
+        observed = Observed(_slim(obj), event_type != "DELETED")
+        self._store(key, observed)
         self._notify(key, observed)
+
+    def _store(self, key: Key, observed: Observed) -> None:
+        self._cache[key] = observed
+        if not observed.exists:
+            self._drop_tombstone(key)
+
+    def _drop_tombstone(self, key: Key) -> None:
+        # Waiters are offered the tombstone when it is stored; only a pinned name (its delete
+        # was sent, its waiter may not be registered yet) or a live waiter keeps it.
+        known = self._cache.get(key)
+        pinned = key in self._pins or key in self._waiters
+        if known is not None and not known.exists and not pinned:
+            del self._cache[key]
 
     def _notify(self, key: Key, observed: Observed) -> None:
         for waiter in list(self._waiters.get(key, ())):
@@ -298,6 +366,14 @@ class InferenceServiceWatch:
                 listener(key, observed)
             except Exception:
                 log.exception("watch listener failed")
+
+
+def _slim(obj: Obj) -> Obj:
+    """The object without ``metadata.managedFields``: a third of its size, and never read here."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
 
 
 def _resource_version(observed: Observed | None) -> str | None:

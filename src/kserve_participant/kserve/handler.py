@@ -28,7 +28,7 @@ from acm_participant import (
     merged_properties,
 )
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
-from kserve_participant.k8s.client import K8sClient
+from kserve_participant.k8s.client import K8sClient, Obj
 from kserve_participant.k8s.errors import K8sError
 from kserve_participant.k8s.watch import InferenceServiceWatch, WatchSettings
 from kserve_participant.kserve.entities import (
@@ -139,7 +139,10 @@ class KServeElementHandler(ElementHandler):
         self, spec: ElementSpec, owner: Owner, deadline: float
     ) -> tuple[list[Written], list[EntityStatus]]:
         await self._watching({e.namespace for e in spec.entities})
-        written = await ensure_all(self._client, spec.entities, owner)
+        known = self._known(spec)
+        written = await ensure_all(
+            self._client, known, spec.entities, owner, remember=self._watch.remember
+        )
         statuses = await wait_ready_all(
             self._watch,
             written,
@@ -149,6 +152,15 @@ class KServeElementHandler(ElementHandler):
         )
         return written, statuses
 
+    def _known(self, spec: ElementSpec) -> dict[tuple[str, str], Obj]:
+        """What the shared watch knows of the element's names (only objects that exist)."""
+        known: dict[tuple[str, str], Obj] = {}
+        for entity in spec.entities:
+            observed = self._watch.cached(entity.namespace, entity.name)
+            if observed is not None and observed.exists and observed.obj is not None:
+                known[entity.key] = observed.obj
+        return known
+
     async def _remove(
         self, owner: Owner, spec: ElementSpec | None, keep: set[tuple[str, str]], *more: ElementSpec
     ) -> list[tuple[str, str]]:
@@ -157,7 +169,7 @@ class KServeElementHandler(ElementHandler):
         namespaces |= {
             t.namespace for t in self._live.tracked((owner.instance_id, owner.element_id))
         }
-        owned = await find_owned(self._client, namespaces, owner)
+        owned = await find_owned(self._client, self._watch, namespaces, owner)
         doomed = {key: obj for key, obj in owned.items() if key not in keep}
         if not doomed:
             return []
@@ -165,10 +177,12 @@ class KServeElementHandler(ElementHandler):
         interval = spec.check_interval_s if spec else 30.0
         await self._watching({key[0] for key in doomed})
         deadline = asyncio.get_running_loop().time() + timeout
-        await delete_objects(self._client, doomed)
-        await wait_gone_all(
-            self._watch, doomed, deadline=deadline, interval=interval, timeout_s=timeout
-        )
+        # Pinned: a DELETED event that comes before the wait starts leaves its tombstone.
+        with self._watch.pinned(doomed):
+            await delete_objects(self._client, doomed)
+            await wait_gone_all(
+                self._watch, doomed, deadline=deadline, interval=interval, timeout_s=timeout
+            )
         return sorted(doomed)
 
     def _track(self, owner: Owner, written: list[Written]) -> None:
@@ -207,7 +221,7 @@ class KServeElementHandler(ElementHandler):
         """After a failed deploy: report what it left (or that nothing is left), and follow it."""
         element = (owner.instance_id, owner.element_id)
         try:
-            owned = await find_owned(self._client, self._namespaces(spec), owner)
+            owned = await find_owned(self._client, self._watch, self._namespaces(spec), owner)
         except ElementFailure as exc:
             log.info("cannot list what the failed deploy left: %s", exc)
             return
@@ -342,7 +356,7 @@ class KServeElementHandler(ElementHandler):
             return
         owner = self._owner(element.instance)
         spec = self._spec_or_none(element.composition, element.instance)
-        owned = await find_owned(self._client, self._namespaces(spec), owner)
+        owned = await find_owned(self._client, self._watch, self._namespaces(spec), owner)
         await self._watching({key[0] for key in owned})
         self._live.track(
             (owner.instance_id, owner.element_id), map(TrackedEntity.of, owned.values())

@@ -8,14 +8,15 @@ update, migrate and rollback; the handler only sequences them. Every API refusal
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from acm_participant import ElementFailure
-from kserve_participant.k8s.client import FIELD_MANAGER, K8sClient, Obj
-from kserve_participant.k8s.errors import K8sError, NotFound, UnknownFields
+from kserve_participant.k8s.client import FIELD_MANAGER, Applied, K8sClient, Obj
+from kserve_participant.k8s.errors import Conflict, Invalid, K8sError, NotFound, UnknownFields
+from kserve_participant.k8s.watch import InferenceServiceWatch
 from kserve_participant.kserve.entities import InferenceEntity
 from kserve_participant.kserve.ownership import (
     Owner,
@@ -88,31 +89,78 @@ def _mark(obj: Obj, written_at: datetime | None) -> WriteMark:
     return WriteMark(generation if isinstance(generation, int) else 1, written_at)
 
 
-async def _ensure(client: K8sClient, entity: InferenceEntity, owner: Owner) -> Written:
+# A resourceVersion no stored InferenceService has (etcd's revision 1 is written long before any
+# custom resource exists). As a precondition of a server-side apply it makes the apply
+# create-only: the API server ignores it when it creates the object and answers 409 Conflict when
+# an object of that name exists, which is then left untouched.
+CREATE_ONLY = {"resourceVersion": "1"}
+
+
+def _with_precondition(body: Obj, precondition: Mapping[str, str]) -> Obj:
+    return {**body, "metadata": {**body["metadata"], **precondition}}
+
+
+def _judge(entity: InferenceEntity, owner: Owner, existing: Obj) -> Written | None:
+    """Refuse a foreign object, adopt ours unchanged, or None: ours, and it must be updated."""
+    if not is_owned_by(existing, owner):
+        raise EntityRefused(
+            f"{_where(entity)}: an InferenceService of that name already exists and is "
+            "not managed by this element; delete or rename it"
+        )
+    if stamped_hash(existing) == payload_hash(entity.body):
+        return Written(entity, existing, None, "adopted")
+    return None
+
+
+def _written(entity: InferenceEntity, applied: Applied, created: bool) -> Written:
+    written_at = None if created else _apply_time(applied.obj)
+    mark = _mark(applied.obj, written_at)
+    action = "created" if created else "updated"
+    return Written(entity, applied.obj, mark, action, applied.warnings)
+
+
+async def _ensure(
+    client: K8sClient, known: Mapping[tuple[str, str], Obj], entity: InferenceEntity, owner: Owner
+) -> Written:
     # Every write is a server-side apply with one field manager, so a field dropped from the
-    # payload later is removed from the object (fields written by a POST would stay). The GET
-    # first keeps an object someone else owns untouched.
+    # payload later is removed from the object (fields written by a POST would stay). Ownership
+    # is judged on what the shared watch knows (``known``: our objects), without a GET; a name
+    # it does not know is applied create-only, so an object someone else owns stays untouched.
     body = stamp(entity.body, owner, entity.entity_id)
     try:
-        try:
-            existing: Obj | None = await client.get(entity.namespace, entity.name)
-        except NotFound:
-            existing = None
+        existing = known.get(entity.key)
         if existing is not None:
-            if not is_owned_by(existing, owner):
-                raise EntityRefused(
-                    f"{_where(entity)}: an InferenceService of that name already exists and is "
-                    "not managed by this element; delete or rename it"
-                )
-            if stamped_hash(existing) == payload_hash(entity.body):
-                return Written(entity, existing, None, "adopted")
-        applied = await client.apply_warned(body)
-        action = "created" if existing is None else "updated"
-        written_at = _apply_time(applied.obj) if existing is not None else None
-        mark = _mark(applied.obj, written_at)
-        return Written(entity, applied.obj, mark, action, applied.warnings)
+            adopted = _judge(entity, owner, existing)
+            if adopted is not None:
+                return adopted
+            uid = str(existing.get("metadata", {}).get("uid", ""))
+            try:  # only if it is still that object (409 gone, 422 replaced)
+                applied = await client.apply_warned(_with_precondition(body, {"uid": uid}))
+            except (Conflict, Invalid):
+                return await _ensure_after_get(client, entity, owner, body)
+            return _written(entity, applied, created=False)
+        try:
+            applied = await client.apply_warned(_with_precondition(body, CREATE_ONLY))
+        except Conflict:
+            return await _ensure_after_get(client, entity, owner, body)
+        return _written(entity, applied, created=True)
     except K8sError as exc:
         raise _refused(entity, exc) from exc
+
+
+async def _ensure_after_get(
+    client: K8sClient, entity: InferenceEntity, owner: Owner, body: Obj
+) -> Written:
+    """The watch did not know the object: read it, then judge and write as above."""
+    try:
+        existing: Obj | None = await client.get(entity.namespace, entity.name)
+    except NotFound:
+        existing = None
+    if existing is not None:
+        adopted = _judge(entity, owner, existing)
+        if adopted is not None:
+            return adopted
+    return _written(entity, await client.apply_warned(body), created=existing is None)
 
 
 async def dry_run_all(
@@ -155,29 +203,48 @@ def raise_collected(results: Iterable[object]) -> None:
 
 
 async def ensure_all(
-    client: K8sClient, entities: Iterable[InferenceEntity], owner: Owner
+    client: K8sClient,
+    known: Mapping[tuple[str, str], Obj],
+    entities: Iterable[InferenceEntity],
+    owner: Owner,
+    remember: Callable[[Obj], None],
 ) -> list[Written]:
-    """Create (or adopt, or update) every entity in parallel; fail naming every refusal."""
+    """Create (or adopt, or update) every entity in parallel; fail naming every refusal.
+
+    ``known``: the objects of these names the shared watch knows (see :func:`_ensure`);
+    ``remember`` is told every object written, also when another entity was refused.
+    """
     results = await asyncio.gather(
-        *(_ensure(client, entity, owner) for entity in entities), return_exceptions=True
+        *(_ensure(client, known, entity, owner) for entity in entities), return_exceptions=True
     )
+    for result in results:
+        if isinstance(result, Written):
+            remember(result.obj)
     raise_collected(results)
     return [r for r in results if isinstance(r, Written)]
 
 
 async def find_owned(
-    client: K8sClient, namespaces: Iterable[str | None], owner: Owner
+    client: K8sClient, watch: InferenceServiceWatch, namespaces: Iterable[str | None], owner: Owner
 ) -> dict[tuple[str, str], Obj]:
-    """Every InferenceService labelled for this element in these namespaces (None: all)."""
+    """Every InferenceService labelled for this element in these namespaces (None: all).
+
+    A namespace comes from the shared watch's cache (its stream is started if needed: one list
+    and one watch per namespace, whatever the number of elements); None is listed.
+    """
     found: dict[tuple[str, str], Obj] = {}
     for namespace in sorted(set(namespaces), key=lambda n: n or ""):
         try:
-            listing = await client.list(namespace, labels=owner.selector())
+            if namespace is None:
+                items = (await client.list(None, labels=owner.selector())).items
+            else:
+                await watch.ensure_watching(namespace)
+                items = watch.existing(namespace)
         except NotFound:
             continue  # the namespace does not exist (any more): nothing of ours there
         except K8sError as exc:
             raise ElementFailure(f"cannot list InferenceServices in {namespace}: {exc}") from exc
-        found.update({key_of(obj): obj for obj in listing.items if is_owned_by(obj, owner)})
+        found.update({key_of(obj): obj for obj in items if is_owned_by(obj, owner)})
     return found
 
 

@@ -193,3 +193,63 @@ async def test_ensure_watching_raises_api_refusal_when_list_is_forbidden(api_and
         await watch.ensure_watching("ns")
     with pytest.raises(Forbidden):
         await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=60)
+
+
+async def _until(watch: InferenceServiceWatch, condition, seconds: float = 5) -> None:
+    """Until ``condition()`` holds, checked after each change the watch reports."""
+    changed = asyncio.Event()
+    unsubscribe = watch.subscribe(lambda key, seen: changed.set())
+    try:
+        async with asyncio.timeout(seconds):
+            while not condition():
+                await changed.wait()
+                changed.clear()
+    finally:
+        unsubscribe()
+
+
+async def test_deleted_objects_leave_nothing_in_the_cache_when_nobody_waits(api_and_watch):
+    api, watch = api_and_watch
+    for i in range(50):
+        api.objects[f"m{i}"] = obj(f"m{i}", 2, uid=f"u{i}")
+    await watch.ensure_watching("ns")
+    assert watch.sizes()["cached objects"] == 50
+
+    for i in range(50):
+        api.emit("DELETED", obj(f"m{i}", 3, uid=f"u{i}"))
+    await _until(watch, lambda: watch.sizes()["cached objects"] == 0)
+
+    assert watch.sizes() == {"cached objects": 0, "waited-on objects": 0, "pinned names": 0}
+
+
+async def test_pinned_name_keeps_its_tombstone_for_a_wait_that_starts_after_the_event(
+    api_and_watch,
+):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    await watch.ensure_watching("ns")
+    with watch.pinned([("ns", "m")]):
+        api.emit("DELETED", obj("m", 3))
+        await _until(watch, lambda: not watch.existing("ns"))
+        assert await watch.wait_until("ns", "m", gone, deadline=deadline(), resync_interval=60)
+    assert api.gets == 0
+    assert watch.sizes() == {"cached objects": 0, "waited-on objects": 0, "pinned names": 0}
+
+
+async def test_remembered_write_is_found_before_its_event_arrives_and_never_hides_a_delete(
+    api_and_watch,
+):
+    api, watch = api_and_watch
+    await watch.ensure_watching("ns")
+    written = obj("w", 5, uid="new")
+    written["metadata"]["managedFields"] = [{"manager": "kserve-participant"}]
+
+    watch.remember(written)
+    assert [o["metadata"]["name"] for o in watch.existing("ns")] == ["w"]
+    assert "managedFields" not in watch.existing("ns")[0]["metadata"]
+
+    with watch.pinned([("ns", "w")]):
+        api.emit("DELETED", obj("w", 6, uid="new"))
+        await _until(watch, lambda: not watch.existing("ns"))
+        watch.remember(written)  # a late answer for the object just deleted
+        assert watch.existing("ns") == []
