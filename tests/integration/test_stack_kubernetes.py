@@ -15,6 +15,8 @@ from lightkube.resources.core_v1 import Namespace
 from lightkube.resources.rbac_authorization_v1 import Role, RoleBinding
 
 from kserve_participant.devstack import StackInfo
+from kserve_participant.devstack.access import grant_participant, write_participant_kubeconfig
+from kserve_participant.devstack.audit import audited_requests
 from kserve_participant.devstack.resources import InferenceService
 
 pytestmark = pytest.mark.integration
@@ -168,3 +170,28 @@ async def test_participant_token_reads_only_what_its_role_grants_when_bound_in_o
     )
     assert elsewhere_denied.value.status.code == 403
     assert f'in the namespace "{other}"' in _message(elsewhere_denied.value)
+
+
+async def test_audit_log_counts_the_participant_users_requests_and_nobody_elses(
+    kube_admin, stack, namespace, tmp_path
+):
+    with stack.admin_client() as admin:
+        grant_participant(admin, namespace)
+    await kube_admin.create(
+        InferenceService(metadata=ObjectMeta(name="seen", namespace=namespace), spec=SKLEARN)
+    )
+    participant = AsyncClient(
+        KubeConfig.from_file(write_participant_kubeconfig(tmp_path / "kubeconfig", stack.info))
+    )
+    try:
+        assert _name(await participant.get(InferenceService, "seen", namespace=namespace)) == "seen"
+        await participant.delete(InferenceService, "seen", namespace=namespace)
+    finally:
+        await participant.close()
+
+    audited = [r for r in audited_requests(stack.info.audit_log) if r.namespace == namespace]
+    # the admin's create is not there; the participant's two requests are, with their answers
+    assert sorted((r.verb, r.resource, r.code) for r in audited) == [
+        ("delete", "inferenceservices", 200),
+        ("get", "inferenceservices", 200),
+    ]

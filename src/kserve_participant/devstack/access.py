@@ -1,8 +1,9 @@
 """The participant's own identity on the dev stack: RBAC for user ``participant`` and a kubeconfig.
 
-The stack's static-token user ``participant`` has no rights until granted; granted here, it can
-do what the participant's Helm chart grants (InferenceServices: read, watch, write, delete), so a
-participant run as that user is audited apart from everyone else (``devstack.audit``).
+The stack's static-token user ``participant`` has no rights until granted (tests rely on that);
+granted here in one namespace, it can do there what the participant's Helm chart grants
+(InferenceServices: read, watch, write, delete), so a participant run as that user is audited apart
+from everyone else (``devstack.audit``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import yaml
 from lightkube import Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.models.rbac_v1 import PolicyRule, RoleRef, Subject
-from lightkube.resources.rbac_authorization_v1 import ClusterRole, ClusterRoleBinding
+from lightkube.resources.rbac_authorization_v1 import Role, RoleBinding
 
 from kserve_participant.devstack.audit import AUDITED_USER
 from kserve_participant.devstack.info import StackInfo
@@ -24,11 +25,11 @@ _ROLE = "ksp-dev-participant"
 _VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
 
 
-def grant_participant(admin: Client) -> None:
-    """Let user ``participant`` manage InferenceServices in every namespace (idempotent)."""
+def grant_participant(admin: Client, namespace: str) -> None:
+    """Let user ``participant`` manage InferenceServices in ``namespace`` (idempotent)."""
     admin.apply(
-        ClusterRole(
-            metadata=ObjectMeta(name=_ROLE),
+        Role(
+            metadata=ObjectMeta(name=_ROLE, namespace=namespace),
             rules=[
                 PolicyRule(
                     apiGroups=["serving.kserve.io"],
@@ -40,9 +41,9 @@ def grant_participant(admin: Client) -> None:
         field_manager="ksp-dev",
     )
     admin.apply(
-        ClusterRoleBinding(
-            metadata=ObjectMeta(name=_ROLE),
-            roleRef=RoleRef(apiGroup="rbac.authorization.k8s.io", kind="ClusterRole", name=_ROLE),
+        RoleBinding(
+            metadata=ObjectMeta(name=_ROLE, namespace=namespace),
+            roleRef=RoleRef(apiGroup="rbac.authorization.k8s.io", kind="Role", name=_ROLE),
             subjects=[
                 Subject(kind="User", name=AUDITED_USER, apiGroup="rbac.authorization.k8s.io")
             ],
