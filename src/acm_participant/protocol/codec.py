@@ -33,7 +33,8 @@ _MAX_REASON_ERRORS = 5
 _MAX_TAG_LENGTH = 64
 _MAX_NULL_PASSES = 4  # nulls nested in removed-then-defaulted members surface one level a pass
 
-_ADAPTER: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage)
+# Built on the first decode (see WireModel's defer_build), then reused.
+_ADAPTER: TypeAdapter[AnyMessage] = TypeAdapter(AnyMessage, config={"defer_build": True})
 
 
 def decode(data: bytes | str) -> AnyMessage:
