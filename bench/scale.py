@@ -1,0 +1,361 @@
+"""Scale: N instances of K InferenceServices through the participant, beside direct API use.
+
+Run ``.venv/bin/python -m bench.scale`` (``--instances 100 --per-instance 5`` by default). It
+starts its own dev stack (Kafka, etcd, kube-apiserver with KServe's CRD, and the KServe
+controller the stack provides), then in one run:
+
+1. *baseline*: a minimal client (lightkube, admin credentials) creates the N x K InferenceServices
+   at once, watches its namespace until every one is Ready, deletes them all and watches until
+   every one is gone. Its wall times are the API server's and the controller's own pace.
+2. *participant*: ``kserve-participant run`` as its own process, authenticated as the stack's
+   user ``participant``; ACM-R's side (``AcmRuntimeDriver`` over the real Kafka) primes, then sends
+   the N DEPLOYs at once (one instance per DEPLOY, one element with K InferenceServices each) and
+   waits for every ack; then the N UNDEPLOYs, then the N DELETEs. Wall times run from the first
+   message sent to the last ack read.
+
+It prints both wall times and their ratios, the participant's API requests by verb as the API
+server's audit log recorded them (user ``participant``: whatever the participant or its
+libraries sent), and the participant's RSS (before, peak, once all are tracked, after the
+delete). The last line is ``ratio participant/baseline: deploy X.XX, undeploy Y.YY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import yaml
+from lightkube import AsyncClient, Client, KubeConfig
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.core_v1 import Namespace
+
+from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
+from acm_participant.sim.driver import AcmRuntimeDriver
+from acm_participant.sim.model import ElementSpec
+from acm_participant.transport.base import Subscription
+from acm_participant.transport.kafka import KafkaTransport
+from acm_participant.transport.kafka_admin import ensure_topics
+from acm_participant.transport.kafka_settings import KafkaSettings
+from kserve_participant.devstack import Stack, StackInfo
+from kserve_participant.devstack.access import grant_participant, write_participant_kubeconfig
+from kserve_participant.devstack.audit import audited_requests
+from kserve_participant.devstack.processes import resident_kib
+from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
+
+ELEMENT_TYPE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
+NODE_TEMPLATE = ToscaConceptIdentifier(
+    name="onap.policy.clamp.ac.element.KserveAutomationCompositionElement", version="1.2.3"
+)
+EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
+PAYLOAD: dict[str, Any] = {
+    "apiVersion": "serving.kserve.io/v1beta1",
+    "kind": "InferenceService",
+    "spec": {
+        "predictor": {
+            "model": {
+                "modelFormat": {"name": "sklearn"},
+                "storageUri": "gs://kfserving-examples/models/sklearn/1.0/model",
+            }
+        }
+    },
+}
+RESOURCE = "inferenceservices"
+SETTLE_S = 3.0  # lets memory settle before an RSS figure is taken
+
+
+def _ready(obj: dict[str, Any]) -> bool:
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+class NamespaceView:
+    """The baseline's watch: which InferenceServices of one namespace exist and are Ready."""
+
+    def __init__(self, api: AsyncClient, namespace: str) -> None:
+        self._api = api
+        self._namespace = namespace
+        self._cls = lightkube_resource(InferenceServiceResource())
+        self.ready: set[str] = set()
+        self.present: set[str] = set()
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._follow())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _follow(self) -> None:
+        async for event, obj in self._api.watch(self._cls, namespace=self._namespace):
+            name = obj["metadata"]["name"]
+            if event == "DELETED":
+                self.present.discard(name)
+                self.ready.discard(name)
+            else:
+                self.present.add(name)
+                (self.ready.add if _ready(obj) else self.ready.discard)(name)
+            self._changed.set()
+
+    async def until(self, done: Any) -> None:
+        while not done():
+            await self._changed.wait()
+            self._changed.clear()
+
+
+async def baseline(info: StackInfo, namespace: str, names: list[str]) -> tuple[float, float]:
+    """Create every InferenceService, watch until all Ready; delete all, watch until all gone."""
+    api = AsyncClient(KubeConfig.from_file(info.kubeconfig).get())
+    cls = lightkube_resource(InferenceServiceResource())
+    view = NamespaceView(api, namespace)
+    wanted = set(names)
+    try:
+        await view.start()
+        started = time.monotonic()
+        await asyncio.gather(
+            *(
+                api.create(cls(**{**PAYLOAD, "metadata": {"name": n, "namespace": namespace}}))
+                for n in names
+            )
+        )
+        await view.until(lambda: wanted <= view.ready)
+        deployed = time.monotonic()
+        await asyncio.gather(*(api.delete(cls, n, namespace=namespace) for n in names))
+        await view.until(lambda: not wanted & view.present)
+        return deployed - started, time.monotonic() - deployed
+    finally:
+        await view.stop()
+        await api.close()
+
+
+class RssSampler:
+    """The participant's VmRSS every 50 ms; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self.peak_kib = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def now_mib(self) -> float:
+        kib = resident_kib(self._pid)
+        self.peak_kib = max(self.peak_kib, kib)
+        return kib / 1024
+
+    async def __aenter__(self) -> RssSampler:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _sample(self) -> None:
+        while True:
+            self.now_mib()
+            await asyncio.sleep(0.05)
+
+
+@dataclass
+class ParticipantRun:
+    deploy_s: float = 0.0
+    undeploy_s: float = 0.0
+    delete_s: float = 0.0
+    rss_mib: dict[str, float] = field(default_factory=dict)
+
+
+def _participant_config(info: StackInfo, kubeconfig: Path, namespace: str, ids: Any) -> str:
+    participant_id, topics = ids
+    config = {
+        "participant": {
+            "intermediaryParameters": {
+                "participantId": str(participant_id),
+                "topics": {"operationTopic": topics[0], "syncTopic": topics[1]},
+                "kafka": {
+                    "bootstrapServers": info.kafka_bootstrap,
+                    "consumer": {"groupId": f"bench-ppnt-{participant_id.hex[:8]}"},
+                },
+            }
+        },
+        "server": {"port": 0, "address": "127.0.0.1"},
+        "kserveParticipant": {
+            "kubeconfig": str(kubeconfig),
+            "watchScope": "namespace",
+            "namespaces": [namespace],
+        },
+    }
+    return yaml.safe_dump(config)
+
+
+def _properties(namespace: str, instance: int, per_instance: int) -> dict[str, Any]:
+    entities = [
+        {
+            "kserveInferenceEntityId": {"name": f"s{instance:04d}-{k}", "version": "1.0.0"},
+            "name": f"s{instance:04d}-{k}",
+            "namespace": namespace,
+            "payload": PAYLOAD,
+        }
+        for k in range(per_instance)
+    ]
+    return {
+        "kserveInferenceEntities": entities,
+        "uninitializedToPassiveTimeout": 1800,
+        "statusCheckInterval": 60,
+    }
+
+
+def _all_ok(acks: list[Any], what: str) -> None:
+    failed = [a for a in acks if a.state_change_result != "NO_ERROR"]
+    if failed:
+        raise RuntimeError(f"{what}: {len(failed)} ack(s) not NO_ERROR, first: {failed[0]}")
+
+
+async def participant(
+    info: StackInfo, namespace: str, instances: int, per_instance: int, run_dir: Path
+) -> ParticipantRun:
+    participant_id, suffix = uuid4(), uuid4().hex[:8]
+    topics = (f"scale-op-{suffix}", f"scale-sync-{suffix}")
+    kafka = KafkaSettings(bootstrap_servers=(info.kafka_bootstrap,))
+    await ensure_topics(kafka, list(topics))
+    kubeconfig = write_participant_kubeconfig(run_dir / "participant.kubeconfig", info)
+    config = run_dir / "scale-participant.yaml"
+    config.write_text(_participant_config(info, kubeconfig, namespace, (participant_id, topics)))
+    log = (run_dir / "scale-participant.log").open("wb")
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    process = await asyncio.create_subprocess_exec(
+        str(EXECUTABLE), "run", "--config", str(config), stdout=log, stderr=log, env=env
+    )
+    transport = KafkaTransport(kafka, [Subscription(topics[0], f"scale-acm-{suffix}")])
+    driver = AcmRuntimeDriver(
+        transport, operation_topic=topics[0], sync_topic=topics[1], timeout=1800
+    )
+    result = ParticipantRun()
+    try:
+        async with driver, RssSampler(process.pid) as rss:
+            await driver.wait_for_register(timeout=120, participant_id=participant_id)
+            composition_id = uuid4()
+            template = ToscaNodeTemplate(
+                name=NODE_TEMPLATE.name,
+                version=NODE_TEMPLATE.version,
+                type=ELEMENT_TYPE,
+                type_version="1.0.1",
+                properties={},
+            )
+            await driver.prime(composition_id, participant_id, [template], timeout=120)
+            ids: list[UUID] = []
+            for i in range(instances):
+                ids.append(uuid4())
+                spec = ElementSpec(NODE_TEMPLATE, _properties(namespace, i, per_instance))
+                driver.add_instance(ids[-1], composition_id, [spec])
+            await asyncio.sleep(SETTLE_S)
+            result.rss_mib["before"] = rss.now_mib()
+            rss.peak_kib = 0
+
+            for step in ("deploy", "undeploy", "delete"):
+                started = time.monotonic()
+                acks = await asyncio.gather(*(getattr(driver, step)(i) for i in ids))
+                setattr(result, f"{step}_s", time.monotonic() - started)
+                _all_ok([a for batch in acks for a in batch], step)
+                if step == "deploy":
+                    await asyncio.sleep(SETTLE_S)
+                    result.rss_mib["tracked"] = rss.now_mib()
+            result.rss_mib["peak"] = rss.peak_kib / 1024
+            await asyncio.sleep(SETTLE_S)
+            result.rss_mib["after"] = rss.now_mib()
+        return result
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        await process.wait()
+        log.close()
+
+
+def _requests_report(info: StackInfo, namespace: str, count: int) -> list[str]:
+    assert info.audit_log is not None
+    requests = audited_requests(info.audit_log)
+    ours = [r for r in requests if r.resource == RESOURCE and r.namespace == namespace]
+    verbs = Counter(r.verb for r in ours)
+    per_namespace = verbs["list"] + verbs["watch"]
+    per_object = sum(n for verb, n in verbs.items() if verb not in ("list", "watch"))
+    others = Counter(f"{r.verb} {r.resource or '(discovery)'}" for r in requests if r not in ours)
+    by_verb = ", ".join(f"{verb} {n}" for verb, n in sorted(verbs.items()))
+    return [
+        "API requests of the participant, from the API server's audit log (user participant):",
+        f"  {RESOURCE} in {namespace}: {by_verb}",
+        f"  per InferenceService (all but list/watch): {per_object / count:.2f}"
+        f"   list+watch for the namespace: {per_namespace}",
+        "  other requests: "
+        + (", ".join(f"{what} {n}" for what, n in sorted(others.items())) or "none"),
+    ]
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+async def run(stack: Stack, instances: int, per_instance: int) -> None:
+    info = stack.info
+    count = instances * per_instance
+    suffix = uuid4().hex[:6]
+    ns_base, ns_ppnt = f"scale-base-{suffix}", f"scale-ppnt-{suffix}"
+    with Client(KubeConfig.from_file(info.kubeconfig).get()) as admin:
+        for name in (ns_base, ns_ppnt):
+            admin.create(Namespace(metadata=ObjectMeta(name=name)))
+        grant_participant(admin, ns_ppnt)
+    print(f"{instances} instances x {per_instance} InferenceServices = {count}; {_load()}")
+    names = [f"s{i:04d}-{k}" for i in range(instances) for k in range(per_instance)]
+    base_deploy, base_undeploy = await baseline(info, ns_base, names)
+    print(f"{'':<30}{'deploy':>10}{'undeploy':>10}{'delete':>10}")
+    print(f"{'baseline (direct API)':<30}{base_deploy:>9.2f}s{base_undeploy:>9.2f}s")
+    ours = await participant(info, ns_ppnt, instances, per_instance, stack.run_dir)
+    print(
+        f"{'participant (through ACM)':<30}{ours.deploy_s:>9.2f}s{ours.undeploy_s:>9.2f}s"
+        f"{ours.delete_s:>9.2f}s"
+    )
+    for line in _requests_report(info, ns_ppnt, count):
+        print(line)
+    rss = ours.rss_mib
+    growth = (rss["tracked"] - rss["before"]) * 1.048576 / count * 1000  # MiB -> MB per 1000
+    print(
+        f"participant RSS: before {rss['before']:.1f} MiB, peak {rss['peak']:.1f}, "
+        f"{count} tracked {rss['tracked']:.1f}, after delete {rss['after']:.1f} "
+        f"({(rss['after'] / rss['before'] - 1) * 100:+.1f}% of before)"
+    )
+    print(f"  growth per 1000 tracked InferenceServices: {growth:.1f} MB; {_load()}")
+    print(
+        f"ratio participant/baseline: deploy {ours.deploy_s / base_deploy:.2f}, "
+        f"undeploy {ours.undeploy_s / base_undeploy:.2f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=100)
+    parser.add_argument("--per-instance", type=int, default=5)
+    args = parser.parse_args(argv)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-scale-") as run_dir,
+        Stack(Path(run_dir)) as stack,
+    ):
+        stack.start()
+        stack.start_standin()
+        asyncio.run(run(stack, args.instances, args.per_instance))
+
+
+if __name__ == "__main__":
+    main()
