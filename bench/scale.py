@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 import yaml
 from lightkube import AsyncClient, Client, KubeConfig
 from lightkube.models.meta_v1 import ObjectMeta
@@ -49,7 +50,7 @@ from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.access import grant_participant, write_participant_kubeconfig
 from kserve_participant.devstack.audit import audited_requests
-from kserve_participant.devstack.processes import resident_kib
+from kserve_participant.devstack.processes import free_ports, resident_kib
 from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
 
 ELEMENT_TYPE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
@@ -70,6 +71,7 @@ PAYLOAD: dict[str, Any] = {
     },
 }
 RESOURCE = "inferenceservices"
+CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 SETTLE_S = 3.0  # lets memory settle before an RSS figure is taken
 
 
@@ -176,10 +178,24 @@ class ParticipantRun:
     undeploy_s: float = 0.0
     delete_s: float = 0.0
     rss_mib: dict[str, float] = field(default_factory=dict)
+    entries: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+async def _tracked_entries(port: int) -> dict[str, int]:
+    """The participant's ``tracked_entries`` gauges, from its Prometheus endpoint."""
+    url = f"http://127.0.0.1:{port}{CONTEXT}/prometheus"
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(url)).text
+    found: dict[str, int] = {}
+    for line in text.splitlines():
+        if line.startswith("kserve_participant_tracked_entries{"):
+            labels, value = line.rsplit(" ", 1)
+            found[labels.split('"')[1]] = int(float(value))
+    return found
 
 
 def _participant_config(info: StackInfo, kubeconfig: Path, namespace: str, ids: Any) -> str:
-    participant_id, topics = ids
+    participant_id, topics, port = ids
     config = {
         "participant": {
             "intermediaryParameters": {
@@ -191,7 +207,7 @@ def _participant_config(info: StackInfo, kubeconfig: Path, namespace: str, ids: 
                 },
             }
         },
-        "server": {"port": 0, "address": "127.0.0.1"},
+        "server": {"port": port, "address": "127.0.0.1"},
         "kserveParticipant": {
             "kubeconfig": str(kubeconfig),
             "watchScope": "namespace",
@@ -233,7 +249,9 @@ async def participant(
     await ensure_topics(kafka, list(topics))
     kubeconfig = write_participant_kubeconfig(run_dir / "participant.kubeconfig", info)
     config = run_dir / "scale-participant.yaml"
-    config.write_text(_participant_config(info, kubeconfig, namespace, (participant_id, topics)))
+    port = free_ports(1)[0]
+    ids = (participant_id, topics, port)
+    config.write_text(_participant_config(info, kubeconfig, namespace, ids))
     log = (run_dir / "scale-participant.log").open("wb")
     env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
     process = await asyncio.create_subprocess_exec(
@@ -256,26 +274,29 @@ async def participant(
                 properties={},
             )
             await driver.prime(composition_id, participant_id, [template], timeout=120)
-            ids: list[UUID] = []
+            instance_ids: list[UUID] = []
             for i in range(instances):
-                ids.append(uuid4())
+                instance_ids.append(uuid4())
                 spec = ElementSpec(NODE_TEMPLATE, _properties(namespace, i, per_instance))
-                driver.add_instance(ids[-1], composition_id, [spec])
+                driver.add_instance(instance_ids[-1], composition_id, [spec])
             await asyncio.sleep(SETTLE_S)
             result.rss_mib["before"] = rss.now_mib()
+            result.entries["before"] = await _tracked_entries(port)
             rss.peak_kib = 0
 
             for step in ("deploy", "undeploy", "delete"):
                 started = time.monotonic()
-                acks = await asyncio.gather(*(getattr(driver, step)(i) for i in ids))
+                acks = await asyncio.gather(*(getattr(driver, step)(i) for i in instance_ids))
                 setattr(result, f"{step}_s", time.monotonic() - started)
                 _all_ok([a for batch in acks for a in batch], step)
                 if step == "deploy":
                     await asyncio.sleep(SETTLE_S)
                     result.rss_mib["tracked"] = rss.now_mib()
+                    result.entries["tracked"] = await _tracked_entries(port)
             result.rss_mib["peak"] = rss.peak_kib / 1024
             await asyncio.sleep(SETTLE_S)
             result.rss_mib["after"] = rss.now_mib()
+            result.entries["after"] = await _tracked_entries(port)
         return result
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -337,6 +358,10 @@ async def run(stack: Stack, instances: int, per_instance: int) -> None:
         f"({(rss['after'] / rss['before'] - 1) * 100:+.1f}% of before)"
     )
     print(f"  growth per 1000 tracked InferenceServices: {growth:.1f} MB; {_load()}")
+    print("participant structures (tracked_entries), before / all tracked / after delete:")
+    for structure in sorted(ours.entries["tracked"]):
+        sizes = " / ".join(str(ours.entries[at].get(structure, 0)) for at in ours.entries)
+        print(f"  {structure}: {sizes}")
     print(
         f"ratio participant/baseline: deploy {ours.deploy_s / base_deploy:.2f}, "
         f"undeploy {ours.undeploy_s / base_undeploy:.2f}"

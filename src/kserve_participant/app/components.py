@@ -149,6 +149,7 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
     )
     watch.subscribe(ReadinessTally(metrics))
     handler = KServeElementHandler(client=k8s, watch=watch, settings=handler_settings)
+    metrics.track_sizes(handler.sizes)
     runtime = ParticipantRuntime(participant, connection, handler, observer=observer)
     transport = runtime.transport
     user = settings.spring.security.user

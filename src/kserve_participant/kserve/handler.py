@@ -107,6 +107,14 @@ class KServeElementHandler(ElementHandler):
         await self._live.stop()
         await self._watch.stop()
 
+    def sizes(self) -> dict[str, int]:
+        """Entries of each structure that grows with the objects handled (none may keep growing)."""
+        return {
+            **self._watch.sizes(),
+            **self._live.sizes(),
+            "background tasks": len(self._background),
+        }
+
     # --- helpers ---------------------------------------------------------------------------
 
     def _spec(self, composition: CompositionElement, instance: InstanceElement) -> ElementSpec:

@@ -121,6 +121,9 @@ class LiveStatus:
         self.untrack(element)
         await self._report(element, [])
 
+    def sizes(self) -> dict[str, int]:
+        return {"tracked elements": len(self._elements), "tracked names": len(self._by_key)}
+
     def tracked(self, element: ElementKey) -> list[TrackedEntity]:
         tracked = self._elements.get(element)
         return list(tracked.entities.values()) if tracked else []

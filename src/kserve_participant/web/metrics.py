@@ -40,6 +40,23 @@ class _HeartbeatAge(Collector):
         )
 
 
+class _Sizes(Collector):
+    """Entries of the participant's in-memory structures, read at scrape time."""
+
+    def __init__(self) -> None:
+        self.source: Callable[[], Mapping[str, int]] = dict
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            f"{PREFIX}_tracked_entries",
+            "Entries of in-memory structures (watch cache, waits, tracked elements), by structure.",
+            labels=["structure"],
+        )
+        for structure, size in sorted(self.source().items()):
+            family.add_metric([structure], size)
+        yield family
+
+
 class ParticipantMetrics:
     """Every metric the participant exposes, registered on ``registry``."""
 
@@ -112,6 +129,8 @@ class ParticipantMetrics:
         )
         self._heartbeat_age = _HeartbeatAge(clock)
         registry.register(self._heartbeat_age)
+        self._sizes = _Sizes()
+        registry.register(self._sizes)
         self._clock = clock
         for readiness in READINESS_VALUES:
             self.inference_services.labels(readiness=readiness).set(0)
@@ -119,6 +138,10 @@ class ParticipantMetrics:
     def heartbeat_sent(self) -> None:
         self.heartbeats.inc()
         self._heartbeat_age.last_sent = self._clock()
+
+    def track_sizes(self, source: Callable[[], Mapping[str, int]]) -> None:
+        """Where ``tracked_entries`` reads its values at each scrape."""
+        self._sizes.source = source
 
     def kubernetes_request(self, verb: str, code: int) -> None:
         """The K8s client's ``on_request(verb, status_code)`` callback."""

@@ -200,3 +200,24 @@ async def test_probe_logs_an_unreachable_api_server_on_its_first_check_with_the_
     assert len(warnings) == 1
     assert f"API server {url} unreachable: ConnectError" in warnings[0].getMessage()
     assert "Connection refused" in health.kubernetes_detail
+
+
+def test_tracked_entries_are_read_from_the_handler_at_each_scrape():
+    registry = CollectorRegistry()
+    metrics = ParticipantMetrics(registry)
+    sizes = {"cached objects": 500, "tracked elements": 100}
+    metrics.track_sizes(lambda: sizes)
+    assert (
+        registry.get_sample_value(
+            "kserve_participant_tracked_entries", {"structure": "cached objects"}
+        )
+        == 500
+    )
+
+    sizes = {"cached objects": 0, "tracked elements": 0}
+    assert (
+        registry.get_sample_value(
+            "kserve_participant_tracked_entries", {"structure": "cached objects"}
+        )
+        == 0
+    )
