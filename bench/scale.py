@@ -35,6 +35,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import httpx2
 import yaml
 from lightkube import AsyncClient, Client, KubeConfig
 from lightkube.models.meta_v1 import ObjectMeta
@@ -120,7 +121,8 @@ class NamespaceView:
 
 async def baseline(info: StackInfo, namespace: str, names: list[str]) -> tuple[float, float]:
     """Create every InferenceService, watch until all Ready; delete all, watch until all gone."""
-    api = AsyncClient(KubeConfig.from_file(info.kubeconfig).get())
+    # Hundreds of requests queue for the client's connection pool: no timeout while queued.
+    api = AsyncClient(KubeConfig.from_file(info.kubeconfig).get(), timeout=httpx2.Timeout(None))
     cls = lightkube_resource(InferenceServiceResource())
     view = NamespaceView(api, namespace)
     wanted = set(names)
