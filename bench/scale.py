@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -73,6 +74,7 @@ PAYLOAD: dict[str, Any] = {
 }
 RESOURCE = "inferenceservices"
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
+METRICS_LOGIN = ("bench", secrets.token_hex(8))
 SETTLE_S = 3.0  # lets memory settle before an RSS figure is taken
 
 
@@ -186,8 +188,10 @@ class ParticipantRun:
 async def _tracked_entries(port: int) -> dict[str, int]:
     """The participant's ``tracked_entries`` gauges, from its Prometheus endpoint."""
     url = f"http://127.0.0.1:{port}{CONTEXT}/prometheus"
-    async with httpx.AsyncClient() as client:
-        text = (await client.get(url)).text
+    async with httpx.AsyncClient(auth=METRICS_LOGIN) as client:
+        response = await client.get(url)
+        response.raise_for_status()
+        text = response.text
     found: dict[str, int] = {}
     for line in text.splitlines():
         if line.startswith("kserve_participant_tracked_entries{"):
@@ -210,6 +214,7 @@ def _participant_config(info: StackInfo, kubeconfig: Path, namespace: str, ids: 
             }
         },
         "server": {"port": port, "address": "127.0.0.1"},
+        "spring": {"security": {"user": {"name": METRICS_LOGIN[0], "password": METRICS_LOGIN[1]}}},
         "kserveParticipant": {
             "kubeconfig": str(kubeconfig),
             "watchScope": "namespace",
