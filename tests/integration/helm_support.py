@@ -104,7 +104,8 @@ async def deployment_rolled_out(
 async def deployment_available(
     client: AsyncClient, name: str, namespace: str, *, replicas: int, within: float = 120
 ) -> dict[str, Any]:
-    """The Deployment (as a dict) once its current generation has ``replicas`` available pods."""
+    """The Deployment (as a dict) once its current generation has ``replicas`` available pods
+    and no pod of an older one is left (the rollout is complete)."""
 
     async def available() -> dict[str, Any] | None:
         deployment = await client.get(Deployment, name, namespace=namespace)
@@ -116,7 +117,7 @@ async def deployment_available(
         if (
             current
             and conditions.get("Available") == "True"
-            and (status.availableReplicas == replicas == status.updatedReplicas)
+            and (status.availableReplicas == replicas == status.updatedReplicas == status.replicas)
         ):
             return deployment.to_dict()
         return None
