@@ -119,8 +119,9 @@ class KafkaTransport:
         try:
             self._producer = AIOKafkaProducer(**kwargs)
             await self._producer.start()
+            consumer_kwargs = self._settings.consumer_kwargs()
             for subscription in self._subscriptions:
-                self._consumers.append(await self._start_consumer(subscription, kwargs))
+                self._consumers.append(await self._start_consumer(subscription, consumer_kwargs))
         except KafkaError as exc:
             await self.stop()
             raise TransportError(f"Kafka client failed to start: {exc!r}") from exc

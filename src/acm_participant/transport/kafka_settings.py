@@ -45,6 +45,14 @@ _TUNING_PROPERTIES: dict[str, tuple[str, type[int] | type[str]]] = {
     "metadata.max.age.ms": ("metadata_max_age_ms", int),
     "connections.max.idle.ms": ("connections_max_idle_ms", int),
 }
+# Consumer-only properties (a producer refuses them). group.instance.id makes the membership
+# static: a restarted process with the same id takes its place in the group at once, where a new
+# member waits for the dead one's session to time out (docs/operations.md, restart).
+_CONSUMER_PROPERTIES: dict[str, tuple[str, type[int] | type[str]]] = {
+    "group.instance.id": ("group_instance_id", str),
+    "session.timeout.ms": ("session_timeout_ms", int),
+    "heartbeat.interval.ms": ("heartbeat_interval_ms", int),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,10 +255,21 @@ class KafkaSettings(BaseModel):
         for java_key, value in self.extra_properties.items():
             mapped = _TUNING_PROPERTIES.get(java_key)
             if mapped is None:
-                log.debug("Kafka property %s has no aiokafka equivalent: ignored", java_key)
+                if java_key not in _CONSUMER_PROPERTIES:
+                    log.debug("Kafka property %s has no aiokafka equivalent: ignored", java_key)
                 continue
             name, kind = mapped
             kwargs[name] = kind(value)
+        return kwargs
+
+    def consumer_kwargs(self) -> dict[str, Any]:
+        """:meth:`client_kwargs` plus the consumer-only properties (an empty value is unset)."""
+        kwargs = self.client_kwargs()
+        for java_key, value in self.extra_properties.items():
+            mapped = _CONSUMER_PROPERTIES.get(java_key)
+            if mapped is not None and str(value).strip():
+                name, kind = mapped
+                kwargs[name] = kind(str(value).strip())
         return kwargs
 
     def describe(self) -> str:

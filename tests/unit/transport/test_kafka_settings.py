@@ -176,3 +176,25 @@ def test_auth_error_names_user_and_mechanism_but_redacts_password_when_broker_ec
         "Kafka authentication failed for user 'alice' with SCRAM-SHA-512: "
         "invalid credentials (**********)"
     )
+
+
+def test_consumer_takes_static_membership_and_session_timeout_from_java_properties():
+    settings = KafkaSettings.from_properties(
+        "127.0.0.1:9092",
+        {
+            "group.instance.id": "kserve-participant-0",
+            "session.timeout.ms": "6000",
+            "heartbeat.interval.ms": "2000",
+        },
+    )
+    consumer = settings.consumer_kwargs()
+    assert consumer["group_instance_id"] == "kserve-participant-0"
+    assert consumer["session_timeout_ms"] == 6000
+    assert consumer["heartbeat_interval_ms"] == 2000
+    # a producer refuses consumer-only arguments
+    assert "group_instance_id" not in settings.client_kwargs()
+
+
+def test_an_empty_group_instance_id_leaves_membership_dynamic():
+    settings = KafkaSettings.from_properties("127.0.0.1:9092", {"group.instance.id": ""})
+    assert "group_instance_id" not in settings.consumer_kwargs()
