@@ -104,6 +104,13 @@ def _env_lines(info: StackInfo) -> str:
         "KUBE_CA_FILE": str(info.ca_file),
         "KUBE_PARTICIPANT_TOKEN": info.participant_token,
     }
+    if info.kafka_gssapi_bootstrap:  # only where the KDC's tools are installed
+        values.update(
+            KAFKA_GSSAPI_SERVER=info.kafka_gssapi_bootstrap,
+            KRB5_CONFIG=str(info.krb5_config),
+            KERBEROS_PRINCIPAL=info.kerberos_principal,
+            KERBEROS_KEYTAB=str(info.kerberos_keytab),
+        )
     lines = [f"{key}={shlex.quote(value)}" for key, value in values.items()]
     return "# Written by `kserve-participant dev up`; source it: `set -a; . .dev/env; set +a`\n" + (
         "\n".join(lines) + "\n"

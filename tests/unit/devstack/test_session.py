@@ -59,3 +59,16 @@ def test_is_up_is_false_when_a_component_is_missing(tmp_path):
         assert not session.is_up()
     finally:
         process.stop()
+
+
+def test_down_stops_the_kdc_too_when_the_stack_started_one(tmp_path):
+    session = DevSession(tmp_path)
+    etcd = _fake_component(session.run_dir, "etcd", "etcd")
+    kdc = _fake_component(session.run_dir, "kdc", "krb5kdc")
+
+    assert session.running()["krb5kdc"] == kdc.pid
+    assert session.down() == ["etcd", "krb5kdc"]
+    for process in (etcd, kdc):
+        assert process.popen is not None
+        process.popen.wait(timeout=10)
+    assert "krb5kdc" not in DevSession(tmp_path / "fresh").running()
