@@ -6,6 +6,7 @@ Tree::
     +-- BadRequest           400
     +-- Unauthorized         401 (retriable after a credential reload)
     +-- Forbidden            403 (RBAC, terminating namespace, admission webhook denial)
+    |   +-- AdmissionDenied  an admission webhook (KServe's validator) refused the object
     +-- NotFound             404
     +-- Conflict             409 (AlreadyExists, stale resourceVersion, apply conflict)
     +-- Gone                 410 (watch resourceVersion too old)
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "AdmissionDenied",
     "BadRequest",
     "Conflict",
     "Forbidden",
@@ -94,6 +96,19 @@ class UnknownFields(Invalid):
         return ", ".join(f'unknown field "{field}"' for field in self.fields)
 
 
+class AdmissionDenied(Forbidden):
+    """An admission webhook refused the object: its verdict on what the user wrote."""
+
+    def __init__(self, status_code: int, reason: str, message: str, webhook: str, verdict: str):
+        super().__init__(status_code, reason, message)
+        self.webhook = webhook
+        self.verdict = verdict
+
+    def __str__(self) -> str:
+        return f"admission webhook {self.webhook} refused it: {self.verdict}"
+
+
+_DENIED = re.compile(r'admission webhook "([^"]+)" denied the request:\s*(.*)', re.DOTALL)
 _UNTYPABLE_PATCH = "failed to create typed patch object"
 _NOT_DECLARED = re.compile(r"(?:^|[\s:,])\.([^\s:]+): field not declared in schema")
 _STRICT_UNKNOWN = re.compile(r'unknown field "([^"]+)"')
@@ -123,6 +138,9 @@ def error_for_status(status_code: int, reason: str, message: str) -> K8sError:
     fields = _unknown_fields(status_code, message)
     if fields:
         return UnknownFields(status_code, reason, message, fields)
+    denied = _DENIED.search(message) if status_code in (400, 403, 422) else None
+    if denied:
+        return AdmissionDenied(status_code, reason, message, denied.group(1), denied.group(2))
     cls = _BY_STATUS.get(status_code, ServerUnavailable)
     if status_code == 500 and message.startswith(_UNTYPABLE_PATCH):
         # Server-side apply reports a body that does not fit the schema as a 500: permanent.

@@ -15,7 +15,14 @@ from typing import Any
 
 from acm_participant import ElementFailure
 from kserve_participant.k8s.client import FIELD_MANAGER, Applied, K8sClient, Obj
-from kserve_participant.k8s.errors import Conflict, Invalid, K8sError, NotFound, UnknownFields
+from kserve_participant.k8s.errors import (
+    AdmissionDenied,
+    Conflict,
+    Invalid,
+    K8sError,
+    NotFound,
+    UnknownFields,
+)
 from kserve_participant.k8s.watch import InferenceServiceWatch
 from kserve_participant.kserve.entities import InferenceEntity
 from kserve_participant.kserve.ownership import (
@@ -74,6 +81,8 @@ def _refused(entity: InferenceEntity, exc: K8sError) -> EntityRefused:
             f"{_where(entity)}: {exc} in the payload: KServe's InferenceService schema does "
             "not declare it (a typo?)"
         )
+    if isinstance(exc, AdmissionDenied):
+        return EntityRefused(f"{_where(entity)}: {exc}")
     return EntityRefused(f"{_where(entity)}: refused: {exc}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kserve_participant.k8s.errors import (
+    AdmissionDenied,
     Conflict,
     Forbidden,
     Invalid,
@@ -61,3 +62,19 @@ def test_unknown_field_is_named_as_such_whichever_write_found_it(code, message):
     assert isinstance(error, UnknownFields)
     assert not error.retriable
     assert str(error) == 'unknown field "spec.predictor.minReplica"'
+
+
+def test_admission_webhook_denial_names_the_webhook_and_its_verdict_not_rbac():
+    # As KServe v0.20's validator answers minReplicas 3 with maxReplicas 1 (dev stack, real KServe).
+    error = error_for_status(
+        403,
+        "Forbidden",
+        'admission webhook "inferenceservice.kserve-webhook-server.validator" denied the request: '
+        "'MinReplicas' cannot be greater than MaxReplicas",
+    )
+    assert isinstance(error, AdmissionDenied)
+    assert not error.retriable
+    assert str(error) == (
+        "admission webhook inferenceservice.kserve-webhook-server.validator refused it: "
+        "'MinReplicas' cannot be greater than MaxReplicas"
+    )
