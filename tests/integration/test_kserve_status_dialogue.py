@@ -70,8 +70,11 @@ async def _status(
     return view
 
 
-def _runtime_view(driver: AcmRuntimeDriver, instance_id: UUID, step: str) -> ElementView:
-    """The element as the runtime holds it (outProperties and states), printed for the record."""
+def _runtime_view(
+    driver: AcmRuntimeDriver, instance_id: UUID, step: str, status: ElementView
+) -> ElementView:
+    """The element as the runtime holds it after ``status`` (the STATUS just received), printed
+    for the record: outProperties and states replaced by the STATUS, deployState from the acks."""
     element = next(iter(driver.model.instances[instance_id].elements.values()))
     view = {
         "deployState": str(element.deploy_state),
@@ -79,7 +82,9 @@ def _runtime_view(driver: AcmRuntimeDriver, instance_id: UUID, step: str) -> Ele
         "useState": element.use_state,
         "outProperties": element.out_properties,
     }
-    print(f"\n--- after {step}:\n{json.dumps(view, indent=2, sort_keys=True)}")
+    assert {k: view[k] for k in status} == status  # the runtime holds what the STATUS said
+    print(f"\n--- after {step} (PARTICIPANT_STATUS on Kafka, as the runtime holds it):")
+    print(json.dumps(view, indent=2, sort_keys=True))
     return view
 
 
@@ -115,21 +120,25 @@ async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
 
             since = driver.inbox.mark()
             assert element_results(await driver.deploy(instance_id)) == [("DEPLOYED", "NO_ERROR")]
-            await _status(
+            status = await _status(
                 driver, instance_id, since, lambda v: v["operationalState"] == "READY", "READY"
             )
-            deployed = _runtime_view(driver, instance_id, "deploy")
-            assert deployed["useState"] == "SERVING"
+            deployed = _runtime_view(driver, instance_id, "deploy", status)
+            assert deployed["useState"] == "ACTIVE"
             [service] = _services(deployed)
             assert service["ready"] is True
             assert service["url"] == f"http://iris-{namespace}.example.com"
 
             since = driver.inbox.mark()
             await _set_stop_annotation(stack, namespace, "iris", "true")
-            await _status(
-                driver, instance_id, since, lambda v: v["useState"] == "STOPPED", "STOPPED"
+            status = await _status(
+                driver,
+                instance_id,
+                since,
+                lambda v: v["useState"] == "STOPPED" and _services(v)[0]["state"] == "Stopped",
+                "STOPPED, and KServe's Stopped condition",
             )
-            stopped = _runtime_view(driver, instance_id, "stop annotation")
+            stopped = _runtime_view(driver, instance_id, "stop annotation", status)
             assert stopped["operationalState"] == "NOT_READY"
             assert _services(stopped)[0]["stopped"] is True
 
@@ -137,10 +146,10 @@ async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
             assert element_results(await driver.undeploy(instance_id)) == [
                 ("UNDEPLOYED", "NO_ERROR")
             ]
-            await _status(
+            status = await _status(
                 driver, instance_id, since, lambda v: v["operationalState"] == "REMOVED", "REMOVED"
             )
-            undeployed = _runtime_view(driver, instance_id, "undeploy")
+            undeployed = _runtime_view(driver, instance_id, "undeploy", status)
             assert undeployed["useState"] == "NONE"
             assert undeployed["outProperties"] == {"inferenceServices": []}
 
@@ -160,14 +169,14 @@ async def test_runtime_view_shows_what_a_failed_deploy_left_and_that_delete_remo
             since = driver.inbox.mark()
             results = element_results(await driver.deploy(instance_id))
             assert [result for _, result in results] == ["FAILED"]
-            await _status(
+            status = await _status(
                 driver,
                 instance_id,
                 since,
                 lambda v: v["operationalState"] == "NOT_READY",
                 "NOT_READY after the failed deploy",
             )
-            failed = _runtime_view(driver, instance_id, "failed deploy")
+            failed = _runtime_view(driver, instance_id, "failed deploy", status)
             [service] = _services(failed)
             assert service["ready"] is False
             assert service["state"] == "Failed"

@@ -19,9 +19,9 @@ __all__ = [
     "OPERATIONAL_READY",
     "OPERATIONAL_REMOVED",
     "STOP_ANNOTATION",
+    "USE_ACTIVE",
     "USE_NONE",
     "USE_PARTLY_STOPPED",
-    "USE_SERVING",
     "USE_STOPPED",
     "EntityStatus",
     "entity_status",
@@ -34,7 +34,7 @@ OPERATIONAL_READY = "READY"  # every InferenceService of the element is Ready, n
 OPERATIONAL_NOT_READY = "NOT_READY"  # some are not (progressing, failed, stopped, gone)
 OPERATIONAL_REMOVED = "REMOVED"  # none exists: undeployed, deleted, or a deploy wrote nothing
 
-USE_SERVING = "SERVING"  # no InferenceService of the element is stopped
+USE_ACTIVE = "ACTIVE"  # none of the element's InferenceServices is stopped (Ready or not)
 USE_STOPPED = "STOPPED"  # every one is stopped (KServe's annotation below)
 USE_PARTLY_STOPPED = "PARTLY_STOPPED"
 USE_NONE = "NONE"  # none exists
@@ -122,5 +122,5 @@ def use_state(statuses: Iterable[EntityStatus]) -> str:
     if not existing:
         return USE_NONE
     if stopped == 0:
-        return USE_SERVING
+        return USE_ACTIVE
     return USE_STOPPED if stopped == len(existing) else USE_PARTLY_STOPPED

@@ -72,7 +72,7 @@ def test_use_state_says_serving_stopped_or_partly_stopped_from_kserves_stop_anno
         "ns", "b", "e", _obj({"serving.kserve.io/stop": "true"}), Readiness(Phase.PROGRESSING)
     )
     assert stopped.stopped
-    assert use_state([serving]) == "SERVING"
+    assert use_state([serving]) == "ACTIVE"
     assert use_state([stopped]) == "STOPPED"
     assert use_state([serving, stopped]) == "PARTLY_STOPPED"
 
