@@ -256,6 +256,29 @@ class ParticipantRuntime(StartStop):
             await self._handle(record)
 
     async def _handle(self, record: Record) -> None:
+        with self._ctx.tasks.capture() as spawned:
+            await self._dispatch_record(record)
+        self._done_when_finished(record, spawned)
+
+    def _done_when_finished(self, record: Record, spawned: list[asyncio.Task[None]]) -> None:
+        """Tell the transport the record is done once the operations it started ended.
+
+        Operations cancelled by a stop are not done: their records go to another replica (or to
+        this one after its restart); superseded or timed-out ones are.
+        """
+        running = [task for task in spawned if not task.done()]
+        if not running:
+            self._transport.done(record)
+            return
+
+        def finished(_: object) -> None:
+            stopped = self._stopping and any(task.cancelled() for task in running)
+            if not stopped:
+                self._transport.done(record)
+
+        asyncio.gather(*running, return_exceptions=True).add_done_callback(finished)
+
+    async def _dispatch_record(self, record: Record) -> None:
         try:
             message = decode(record.value)
         except DecodeError as exc:

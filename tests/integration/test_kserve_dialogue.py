@@ -184,10 +184,6 @@ async def test_killed_participant_finishes_deploy_in_flight_after_restart(
                 await wait_created(client, namespace, "slowpoke", within=30)
             finally:
                 await client.close()
-            # ACM-R records the element DEPLOYING once DEPLOY is sent, and says so in the restart
-            # SYNC; the driver's model only moves on acks, so record it here.
-            for element in driver.model.instances[instance_id].elements.values():
-                element.deploy_state = DeployState.DEPLOYING
             first.signal(signal.SIGKILL)
             await first.wait_exit()
 

@@ -204,7 +204,7 @@ async def test_restarted_participant_readopts_by_labels_without_duplicates(
         assert (await second.client.get(namespace, "survivor"))["metadata"]["uid"] == uid
 
 
-async def test_restarted_participant_resumes_deploy_that_was_in_flight(
+async def test_restarted_participant_reattaches_to_deploy_in_flight_without_writing_again(
     stack: Any, standin_controller: Any, namespace: str
 ) -> None:
     composition, instance = element(entity("late", namespace, knobs={"ready-after-ms": "1500"}))
@@ -213,11 +213,13 @@ async def test_restarted_participant_resumes_deploy_that_was_in_flight(
             first.handler.deploy(element_context(composition, instance))
         )
         await wait_created(first.client, namespace, "late", within=20)
+        uid = (await first.client.get(namespace, "late"))["metadata"]["uid"]
         deploying.cancel()
         with pytest.raises(asyncio.CancelledError):
             await deploying
 
     async with harness(stack.info, participant_id=first.participant_id) as second:
+        second.requests.clear()
         await second.handler.restore(
             element_context(
                 composition,
@@ -227,11 +229,14 @@ async def test_restarted_participant_resumes_deploy_that_was_in_flight(
                 lock_state=LockState.NONE,
             )
         )
-        acked = await second.reporter.state_matching(
-            lambda s: s.deploy_state is DeployState.DEPLOYED
-        )
-        assert acked.result is StateChangeResult.NO_ERROR
-        assert await second.names(namespace) == ["late"]
+        assert second.requests["apply"] == 0  # re-attached, not re-deployed
+        ready = await second.reporter.info_matching(lambda r: states_of(r).get("late") == "Ready")
+        assert ready.operational_state == "READY"
+        assert second.reporter.states == []  # the redelivered DEPLOY acks it, not the restore
+        # ... which adopts the object the killed process created
+        outcome = await second.handler.deploy(element_context(composition, instance))
+        assert outcome is not None
+        assert (await second.client.get(namespace, "late"))["metadata"]["uid"] == uid
 
 
 async def test_fifty_instances_cost_one_apply_and_one_delete_each_over_their_life(

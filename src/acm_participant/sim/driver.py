@@ -55,6 +55,12 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M")
 
+_TRANSITIONAL: dict[tuple[DeployOrder, LockOrder], tuple[DeployState | None, LockState | None]] = {
+    (DeployOrder.UNDEPLOY, LockOrder.NONE): (DeployState.UNDEPLOYING, None),
+    (DeployOrder.DELETE, LockOrder.NONE): (DeployState.DELETING, None),
+    (DeployOrder.NONE, LockOrder.LOCK): (None, LockState.LOCKING),
+    (DeployOrder.NONE, LockOrder.UNLOCK): (None, LockState.UNLOCKING),
+}
 _FINAL_STATES: dict[tuple[DeployOrder, LockOrder], tuple[DeployState, LockState]] = {
     (DeployOrder.UNDEPLOY, LockOrder.NONE): (DeployState.UNDEPLOYED, LockState.NONE),
     (DeployOrder.DELETE, LockOrder.NONE): (DeployState.DELETED, LockState.NONE),
@@ -251,6 +257,13 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
         message = self.build.deploy(
             composition, instance, start_phase=phase, first_start_phase=first
         )
+        if first:
+            # As ACM-R: the whole instance is DEPLOYING from the first DEPLOY on (only what is
+            # not DEPLOYED yet, on a retry), which is what its restart SYNC then reports.
+            instance.deploy_state = DeployState.DEPLOYING
+            for element in instance.elements.values():
+                if element.deploy_state != DeployState.DEPLOYED:
+                    element.deploy_state = DeployState.DEPLOYING
         acks = await self._send_for_acks(
             message,
             instance,
@@ -303,6 +316,7 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
             first_start_phase=first,
         )
         label = deploy_order.value if deploy_order != DeployOrder.NONE else lock_order.value
+        self._mark_transitional(instance, phase, deploy_order, lock_order)
         acks = await self._send_for_acks(
             message,
             instance,
@@ -313,6 +327,17 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
         deploy_state, lock_state = _FINAL_STATES[(deploy_order, lock_order)]
         self._settle(instance, acks, deploy_state, lock_state)
         return acks
+
+    def _mark_transitional(
+        self, instance: InstanceModel, phase: int, deploy_order: DeployOrder, lock_order: LockOrder
+    ) -> None:
+        """The states ACM-R records while a STATE_CHANGE of ``phase`` runs."""
+        deploy, lock = _TRANSITIONAL[(deploy_order, lock_order)]
+        for element in self.model.elements_in_phase(instance, phase):
+            if deploy is not None:
+                element.deploy_state = deploy
+            if lock is not None:
+                element.lock_state = lock
 
     async def update(
         self,

@@ -51,6 +51,11 @@ class Transport(Protocol):
         """Every record of every subscription, as they arrive, until ``stop()``."""
         ...
 
+    def done(self, record: Record) -> None:
+        """The work ``record`` asked for is finished: its offset may be committed once every
+        earlier record of its partition is done too. A record never done is delivered again (to
+        this group's next owner of the partition) after a restart or a rebalance."""
+
 
 TransportFactory = Callable[[list[Subscription]], Transport]
 """Builds a transport consuming the given subscriptions (tests, custom transports)."""

@@ -175,6 +175,9 @@ class DmaapTransport:
         self._set_connected(True)
         return None
 
+    def done(self, record: Record) -> None:
+        """Nothing to commit: this broker has no offsets to hold back."""
+
     async def records(self) -> AsyncIterator[Record]:
         while True:
             item = await self._inbox.get()

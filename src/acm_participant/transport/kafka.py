@@ -1,8 +1,10 @@
 """The Kafka transport: the Java participant's topics, groups and keys over aiokafka.
 
 One consumer per subscription (its own consumer group: the operation topic's shared group,
-the sync topic's per-process group), ``auto_offset_reset="latest"``, offsets committed only
-after the record was yielded and the caller came back for the next one (at-least-once). One
+the sync topic's per-process group), ``auto_offset_reset="latest"``. Offsets are committed only
+up to the first record the caller has not declared :meth:`~KafkaTransport.done` (at-least-once:
+what a killed process was still working on is delivered again to the partition's next owner).
+Revoked partitions are dropped from what is pending, their finished offsets committed first. One
 producer; keys are UTF-8 strings. aiokafka reconnects by itself when the broker comes back; this
 module watches the connection to tell the :class:`Observer`, bounds publishes with a deadline
 and turns refused credentials into one clear :class:`TransportAuthError`. It never creates
@@ -46,22 +48,17 @@ class KafkaTransportOptions:
     backoff: Backoff = field(default_factory=Backoff)
 
 
-class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
-    """Fixes the position of newly assigned partitions, then signals the first join."""
+@dataclass
+class _Progress:
+    """Records of one assigned partition handed to the caller and not yet done."""
 
-    def __init__(self) -> None:
-        self.consumer: AIOKafkaConsumer | None = None
-        self.event = asyncio.Event()
+    in_flight: set[int] = field(default_factory=set)
+    done_up_to: int | None = None
+    """One past the highest offset done so far."""
 
-    async def on_partitions_revoked(self, revoked: Any) -> None:
-        return None
-
-    async def on_partitions_assigned(self, assigned: Any) -> None:
-        if self.consumer is not None:
-            for partition in assigned:
-                # resolves "latest" now, so nothing published after start() is skipped
-                await self.consumer.position(partition)
-        self.event.set()
+    def committable(self) -> int | None:
+        """The offset to commit: the first one still in flight, else one past the last done."""
+        return min(self.in_flight) if self.in_flight else self.done_up_to
 
 
 @dataclass
@@ -69,8 +66,57 @@ class _Consumer:
     subscription: Subscription
     client: AIOKafkaConsumer
     joined: _Joined
-    handled: dict[TopicPartition, int] = field(default_factory=dict)
+    progress: dict[TopicPartition, _Progress] = field(default_factory=dict)
+    committed: dict[TopicPartition, int] = field(default_factory=dict)
     commit_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def pending(self) -> dict[TopicPartition, int]:
+        """What may be committed now and was not yet, for the partitions still assigned."""
+        offsets: dict[TopicPartition, int] = {}
+        for partition, progress in self.progress.items():
+            offset = progress.committable()
+            if offset is not None and offset > self.committed.get(partition, -1):
+                offsets[partition] = offset
+        return offsets
+
+
+class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
+    """Fixes the position of newly assigned partitions (committing it when the group has none,
+    so that a record the first owner dies on is redelivered, not skipped by "latest"); commits
+    what is finished of revoked partitions and forgets them; signals the first join."""
+
+    def __init__(self, transport: KafkaTransport, commit_timeout_s: float) -> None:
+        self.transport = transport
+        self.commit_timeout_s = commit_timeout_s
+        self.consumer: _Consumer | None = None
+        self.event = asyncio.Event()
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        consumer = self.consumer
+        if consumer is None:
+            return
+        await self.transport.commit_pending(consumer)
+        for partition in revoked:
+            consumer.progress.pop(partition, None)
+            consumer.committed.pop(partition, None)
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        consumer = self.consumer
+        if consumer is not None:
+            for partition in assigned:
+                # resolves "latest" now, so nothing published after start() is skipped
+                position = await consumer.client.position(partition)
+                consumer.progress[partition] = _Progress()
+                if await consumer.client.committed(partition) is None:
+                    await self._commit_start(consumer, partition, position)
+        self.event.set()
+
+    async def _commit_start(self, consumer: _Consumer, partition: Any, position: int) -> None:
+        try:
+            async with asyncio.timeout(self.commit_timeout_s):
+                await consumer.client.commit({partition: position})
+        except (KafkaError, TimeoutError) as exc:
+            log.warning("Committing the start position of %s failed: %r", partition, exc)
 
 
 class _Stopped:
@@ -136,17 +182,18 @@ class KafkaTransport:
     async def _start_consumer(
         self, subscription: Subscription, kwargs: dict[str, Any]
     ) -> _Consumer:
-        joined = _Joined()
+        joined = _Joined(self, self._options.commit_timeout_s)
         client = AIOKafkaConsumer(
             group_id=subscription.group,
             enable_auto_commit=False,
             auto_offset_reset="latest",
             **kwargs,
         )
-        joined.consumer = client
+        consumer = _Consumer(subscription, client, joined)
+        joined.consumer = consumer
         await client.start()
         client.subscribe([subscription.topic], listener=joined)
-        return _Consumer(subscription, client, joined)
+        return consumer
 
     async def _await_joins(self) -> None:
         for consumer in self._consumers:
@@ -174,7 +221,7 @@ class KafkaTransport:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         for consumer in self._consumers:
-            await self._commit_pending(consumer)
+            await self.commit_pending(consumer)
         clients: list[Any] = [c.client for c in self._consumers]
         if self._producer is not None:
             clients.append(self._producer)
@@ -231,6 +278,10 @@ class KafkaTransport:
                 self._inbox.put_nowait(item)
                 return
             consumer, message = item
+            progress = consumer.progress.get(TopicPartition(message.topic, message.partition))
+            if progress is None:
+                continue  # fetched before its partition was revoked: its new owner reads it
+            progress.in_flight.add(message.offset)
             yield Record(
                 topic=message.topic,
                 value=message.value if message.value is not None else b"",
@@ -238,8 +289,17 @@ class KafkaTransport:
                 partition=message.partition,
                 offset=message.offset,
             )
-            # the caller came back for more: the record was handled, its offset may be committed
-            consumer.handled[TopicPartition(message.topic, message.partition)] = message.offset + 1
+
+    def done(self, record: Record) -> None:
+        if record.partition is None or record.offset is None:
+            return
+        partition = TopicPartition(record.topic, record.partition)
+        for consumer in self._consumers:
+            progress = consumer.progress.get(partition)
+            if progress is None or record.offset not in progress.in_flight:
+                continue  # revoked meanwhile: the partition's new owner has it
+            progress.in_flight.discard(record.offset)
+            progress.done_up_to = max(progress.done_up_to or 0, record.offset + 1)
             consumer.commit_wanted.set()
 
     async def _consume(self, consumer: _Consumer) -> None:
@@ -259,22 +319,24 @@ class KafkaTransport:
         while True:
             await consumer.commit_wanted.wait()
             consumer.commit_wanted.clear()
-            await self._commit_pending(consumer)
+            await self.commit_pending(consumer)
 
-    async def _commit_pending(self, consumer: _Consumer) -> None:
-        if not consumer.handled:
+    async def commit_pending(self, consumer: _Consumer) -> None:
+        """Commit what is done of the partitions this consumer still owns."""
+        offsets = consumer.pending()
+        if not offsets:
             return
-        offsets = dict(consumer.handled)
         try:
             async with asyncio.timeout(self._options.commit_timeout_s):
                 await consumer.client.commit(offsets)
         except (KafkaError, TimeoutError) as exc:
-            # at-least-once: an uncommitted record is redelivered after a rebalance, never lost
+            # at-least-once: an uncommitted record is redelivered after a rebalance, never lost;
+            # the next commit retries (only partitions still assigned are ever included)
             log.warning("Committing offsets of %s failed: %r", consumer.subscription.topic, exc)
             return
         for partition, offset in offsets.items():
-            if consumer.handled.get(partition) == offset:
-                del consumer.handled[partition]
+            if partition in consumer.progress:
+                consumer.committed[partition] = max(consumer.committed.get(partition, -1), offset)
 
     async def _watch_connection(self) -> None:
         interval = self._options.health_interval_s

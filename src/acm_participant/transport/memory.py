@@ -127,6 +127,9 @@ class MemoryTransport:
             raise TransportError(f"transport stopped: cannot publish to {topic!r}")
         self._broker.publish(topic, value, key=key)
 
+    def done(self, record: Record) -> None:
+        """Nothing to commit: this broker has no offsets to hold back."""
+
     async def records(self) -> AsyncIterator[Record]:
         while True:
             item = await self._inbox.get()

@@ -82,7 +82,6 @@ class KServeElementHandler(ElementHandler):
         self._watch = watch
         self._settings = settings
         self._live = LiveStatus(watch)
-        self._background: set[asyncio.Task[None]] = set()
 
     @classmethod
     def create(
@@ -101,9 +100,6 @@ class KServeElementHandler(ElementHandler):
         self._live.start(reporter)
 
     async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
         await self._live.stop()
         await self._watch.stop()
 
@@ -358,7 +354,13 @@ class KServeElementHandler(ElementHandler):
     # --- restart ---------------------------------------------------------------------------
 
     async def restore(self, element: ElementContext) -> None:
-        """Re-attach to the element's objects by labels; resume a deploy that was in flight."""
+        """Re-attach to the element's objects by labels (live status resumes).
+
+        A deploy that was in flight is not re-run here: its DEPLOY was never committed, so the
+        broker delivers it again to whichever replica owns its partition now, and it runs there
+        under the element's serialisation. Re-running it here as well would repeat the work of a
+        live replica when this one is a scale-up (docs/operations.md, "Delivery").
+        """
         deploy_state = element.deploy_state
         if deploy_state not in _DEPLOYED_LIKE:
             return
@@ -375,30 +377,4 @@ class KServeElementHandler(ElementHandler):
             owner.element_id,
             len(owned),
             deploy_state,
-        )
-        if deploy_state is not DeployState.DEPLOYED and spec is not None:
-            task = asyncio.create_task(self._resume(owner, element))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-    async def _resume(self, owner: Owner, element: ElementContext) -> None:
-        """Finish a deploy interrupted by the restart and ack it through the reporter."""
-        reporter = element.reporter
-        try:
-            outcome = await self.deploy(element)
-        except ElementFailure as exc:
-            await reporter.report_element_state(
-                owner.instance_id,
-                owner.element_id,
-                deploy_state=DeployState.UNDEPLOYED,
-                result=StateChangeResult.FAILED,
-                message=str(exc)[:255],
-            )
-            return
-        await reporter.report_element_state(
-            owner.instance_id,
-            owner.element_id,
-            deploy_state=DeployState.DEPLOYED,
-            lock_state=LockState.LOCKED,
-            message=outcome.message if outcome else None,
         )

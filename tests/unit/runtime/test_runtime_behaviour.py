@@ -304,6 +304,9 @@ class BrokenTransport:
     async def publish(self, topic: str, value: bytes, *, key: str | None = None) -> None:
         raise AssertionError("nothing may be published")
 
+    def done(self, record: object) -> None:
+        return None
+
     def records(self):  # pragma: no cover - never consumed
         raise AssertionError("nothing may be consumed")
 

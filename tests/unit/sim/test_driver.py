@@ -122,6 +122,23 @@ async def test_driver_deploy_raises_ack_timeout_naming_element_when_one_never_ac
     assert str(done.element_id) not in str(caught.value)
 
 
+@pytest.mark.parametrize("handler", [Handler(hold="first")])
+async def test_driver_restart_sync_reports_deploying_when_a_deploy_was_sent_and_not_acked(
+    dialogue: Dialogue,
+):
+    composition_id, instance_id = uuid4(), uuid4()
+    await dialogue.driver.prime(composition_id, PARTICIPANT, [template("first"), template("other")])
+    held = ElementSpec(ToscaConceptIdentifier(name="first", version="1.0.0"))
+    done = ElementSpec(ToscaConceptIdentifier(name="other", version="1.0.0"))
+    dialogue.driver.add_instance(instance_id, composition_id, [held, done])
+    with pytest.raises(AckTimeout):
+        await dialogue.driver.deploy(instance_id, timeout=0.5)
+    (sync,) = await dialogue.driver.sync_restart(PARTICIPANT)
+    (instance,) = sync.automation_composition_list
+    states = {e.id: e.deploy_state for e in instance.ac_element_list}
+    assert states == {held.element_id: DeployState.DEPLOYING, done.element_id: DeployState.DEPLOYED}
+
+
 async def test_driver_status_request_returns_the_participants_status(dialogue: Dialogue):
     status = await dialogue.driver.status_request(PARTICIPANT)
     assert status.participant_id == PARTICIPANT

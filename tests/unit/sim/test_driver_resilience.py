@@ -32,6 +32,9 @@ class RefusingTransport:
     async def publish(self, topic: str, value: bytes, *, key: str | None = None) -> None:
         raise TransportError(f"refused publish to {topic!r}")
 
+    def done(self, record: Record) -> None:
+        return None
+
     async def records(self) -> AsyncIterator[Record]:
         while True:
             yield await self._records.get()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,17 @@ class TaskRegistry:
     def __init__(self) -> None:
         self._tasks: dict[TaskKey, asyncio.Task[None]] = {}
         self._operation: dict[TaskKey, str] = {}
+        self._captures: list[list[asyncio.Task[None]]] = []
+
+    @contextmanager
+    def capture(self) -> Iterator[list[asyncio.Task[None]]]:
+        """Collects the tasks spawned inside the block (the work one message started)."""
+        spawned: list[asyncio.Task[None]] = []
+        self._captures.append(spawned)
+        try:
+            yield spawned
+        finally:
+            self._captures.remove(spawned)
 
     def running(self, key: TaskKey) -> asyncio.Task[None] | None:
         task = self._tasks.get(key)
@@ -51,6 +63,8 @@ class TaskRegistry:
             _log.info("operation %s superseded by %s", previous.get_name(), name)
             previous.cancel()
         task = asyncio.create_task(work, name=name)
+        for spawned in self._captures:
+            spawned.append(task)
         self._tasks[key] = task
         self._operation[key] = operation
         task.add_done_callback(lambda done: self._forget(key, done))
