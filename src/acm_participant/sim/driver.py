@@ -86,6 +86,7 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
         auto_ack_register: bool = True,
         auto_ack_deregister: bool = True,
         restart_sync_on_register: bool = True,
+        auto_answer_req_sync: bool = True,
         timeout: float = 30.0,
         model: RuntimeModel | None = None,
     ) -> None:
@@ -98,6 +99,7 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
         self.auto_ack_register = auto_ack_register
         self.auto_ack_deregister = auto_ack_deregister
         self.restart_sync_on_register = restart_sync_on_register
+        self.auto_answer_req_sync = auto_answer_req_sync
         self.timeout = timeout
         self.model = model or RuntimeModel()
         self.inbox = self.collector.inbox

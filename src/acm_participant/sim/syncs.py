@@ -18,6 +18,7 @@ from acm_participant.protocol import (
     ParticipantMessage,
     ParticipantRegister,
     ParticipantRegisterAck,
+    ParticipantReqSync,
     ParticipantStatus,
     ParticipantSync,
     StateChangeResult,
@@ -37,6 +38,7 @@ class Synchronisation:
         auto_ack_register: bool
         auto_ack_deregister: bool
         restart_sync_on_register: bool
+        auto_answer_req_sync: bool
         send: Callable[[ParticipantMessage | ParticipantAckMessage], Awaitable[None]]
         _instance: Callable[[UUID], tuple[InstanceModel, CompositionModel]]
 
@@ -119,9 +121,12 @@ class Synchronisation:
         return message
 
     async def _observe(self, message: AnyMessage) -> None:
-        """Updates the model and answers as ACM-R does (REGISTER, DEREGISTER)."""
+        """Updates the model and answers as ACM-R does (REGISTER, DEREGISTER, REQ_SYNC)."""
         if isinstance(message, AutomationCompositionDeployAck):
             self.model.apply_ack(message)
+        elif isinstance(message, ParticipantReqSync) and message.participant_id is not None:
+            if self.auto_answer_req_sync:  # restart-flavour SYNCs, to every replica (§4.16)
+                await self.sync_restart(message.participant_id)
         elif isinstance(message, ParticipantStatus):
             self.model.apply_status(message)
         elif isinstance(message, ParticipantRegister) and message.participant_id is not None:

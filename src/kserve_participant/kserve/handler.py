@@ -27,7 +27,7 @@ from acm_participant import (
     InstanceElement,
     merged_properties,
 )
-from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from acm_participant.protocol.enums import DeployState
 from kserve_participant.k8s.client import K8sClient, Obj
 from kserve_participant.k8s.errors import K8sError
 from kserve_participant.k8s.watch import InferenceServiceWatch, WatchSettings
