@@ -12,7 +12,7 @@ from lightkube.resources.core_v1 import Namespace
 from lightkube.types import PatchType
 
 from acm_participant import ElementFailure
-from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from acm_participant.protocol.enums import DeployState, LockState
 from acm_participant.testing import element_context
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.resources import lightkube_resource

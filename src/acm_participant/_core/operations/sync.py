@@ -100,9 +100,19 @@ def _replace_instance(
 
 def _restore(ctx: RuntimeContext, instance: InstanceEntry) -> None:
     for element in instance.elements.values():
+        key = (instance.instance_id, element.element_id)
+        if ctx.tasks.running(key) is not None:
+            # An order for the element is already running here (e.g. its redelivered DEPLOY): it
+            # owns the element; a restore must not cancel it.
+            _log.info(
+                "restore of element %s skipped: %s running",
+                element.element_id,
+                ctx.tasks.running_operation(key),
+            )
+            continue
         composition = ctx.store.composition_element(instance.composition_id, element.definition)
         ctx.tasks.spawn(
-            (instance.instance_id, element.element_id),
+            key,
             _restore_one(ctx, composition, instance, element),
             name=f"restore:{instance.instance_id}:{element.element_id}",
             operation="restore",
