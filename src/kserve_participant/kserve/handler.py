@@ -108,7 +108,6 @@ class KServeElementHandler(ElementHandler):
         return {
             **self._watch.sizes(),
             **self._live.sizes(),
-            "background tasks": len(self._background),
         }
 
     # --- helpers ---------------------------------------------------------------------------
