@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from socket import gethostname
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr, ValidationError
@@ -78,12 +79,14 @@ def _kafka_properties(settings: Settings) -> dict[str, str]:
 def kafka_settings(settings: Settings) -> KafkaSettings:
     """Raises ConfigError naming the yaml key when the Kafka security settings do not fit."""
     kafka = settings.intermediary.kafka
+    properties = _kafka_properties(settings)
+    # A configured client.id wins (the operator's way to tell replicas apart in the group's
+    # description); without one, the participant id and the host (the pod) name.
+    properties.setdefault(
+        "client.id", f"kserve-participant-{settings.intermediary.participant_id}-{gethostname()}"
+    )
     try:
-        return KafkaSettings.from_properties(
-            list(kafka.bootstrap_servers),
-            _kafka_properties(settings),
-            client_id=f"kserve-participant-{settings.intermediary.participant_id}",
-        )
+        return KafkaSettings.from_properties(list(kafka.bootstrap_servers), properties)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         reason = str(first["msg"]).removeprefix("Value error, ")

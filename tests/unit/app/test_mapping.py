@@ -112,3 +112,21 @@ def test_extra_kafka_properties_reach_the_transport_when_given_in_java_names(tmp
     kafka = mapping.kafka_settings(settings)
     assert kafka.client_kwargs()["request_timeout_ms"] == 7000
     assert "ts-secret-1" not in repr(settings)
+
+
+def test_kafka_client_id_is_the_configured_one_when_client_id_is_set(tmp_path):
+    text = (
+        "participant:\n  intermediaryParameters:\n    kafka:\n"
+        "      properties:\n        client.id: ppnt-pod-7\n"
+    )
+    settings = mapping.kafka_settings(_settings(tmp_path, text))
+    assert settings.client_kwargs()["client_id"] == "ppnt-pod-7"
+
+
+def test_kafka_client_id_names_participant_and_host_when_not_configured(tmp_path):
+    from socket import gethostname
+
+    settings = mapping.kafka_settings(_settings(tmp_path))
+    assert settings.client_kwargs()["client_id"] == (
+        f"kserve-participant-101c62b3-8918-41b9-a747-d21eb79c6c04-{gethostname()}"
+    )
