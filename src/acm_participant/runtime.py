@@ -20,6 +20,7 @@ from acm_participant._core.adapters.reporter import RuntimeReporter
 from acm_participant._core.adapters.wire import MissingId
 from acm_participant._core.engine.dispatch import Dispatcher
 from acm_participant._core.engine.liveness import Liveness
+from acm_participant._core.engine.ratelimit import RateLimitedLog
 from acm_participant._core.engine.runtime_context import RuntimeContext
 from acm_participant._core.state.store import ElementStore
 from acm_participant.errors import DecodeError
@@ -110,6 +111,7 @@ class ParticipantRuntime(StartStop):
             settings=settings, outbox=self._outbox, observer=self._observer, clock=clock
         )
         self._dispatcher = Dispatcher(self._ctx, self._liveness)
+        self._undecodable = RateLimitedLog(_log, "undecodable records skipped")
         self._loops: list[asyncio.Task[None]] = []
         self._started = False
         self._stopping = False
@@ -282,7 +284,7 @@ class ParticipantRuntime(StartStop):
         try:
             message = decode(record.value)
         except DecodeError as exc:
-            _log.warning(
+            self._undecodable.warning(
                 "skipped undecodable record topic=%s partition=%s offset=%s: %s",
                 record.topic,
                 record.partition,

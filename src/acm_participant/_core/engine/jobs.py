@@ -160,11 +160,17 @@ async def _call_handler(
             return False, "Not supported", None
         return True, "Not implemented", None
     except ElementFailure as exc:  # expected: one line, no traceback
-        _lifecycle.warning("%s failed after %.1f s: %s", what, time.monotonic() - started, exc)
+        _lifecycle.warning(
+            "%s failed after %.1f s: %s", what, time.monotonic() - started, truncate(str(exc))
+        )
         return False, truncate(str(exc) or type(exc).__name__), None
     except Exception as exc:  # a handler bug: the one boundary where it becomes a FAILED ack
         _lifecycle.error(
-            "%s failed after %.1f s: %s", what, time.monotonic() - started, exc, exc_info=True
+            "%s failed after %.1f s: %s",
+            what,
+            time.monotonic() - started,
+            truncate(str(exc)),
+            exc_info=True,
         )
         return False, truncate(str(exc) or type(exc).__name__), None
     _lifecycle.info("%s succeeded in %.1f s", what, time.monotonic() - started)
