@@ -1,19 +1,21 @@
 """Readiness latency: from KServe writing Ready to the DEPLOY ack on Kafka, beside polling.
 
 Run ``.venv/bin/python -m bench.readiness`` (options: ``--count``, ``--interval``,
-``--spacing-ms``). It starts its own dev stack (Kafka, etcd, kube-apiserver with KServe's CRD;
-no stand-in controller: the bench plays KServe's controller), then:
+``--spacing-ms``). It starts its own dev stack (Kafka, Kubernetes, KWOK and KServe's own
+controller), then:
 
 1. *watch* (this participant): ``kserve-participant run`` as a separate process; ACM-R's side
    (``AcmRuntimeDriver``, in this process) primes, then sends ``--count`` DEPLOYs (one instance,
-   one InferenceService each) at once. When every InferenceService exists, the bench writes a
-   Ready status to each one in turn (``--spacing-ms`` apart), recording t0 just before the status
-   write; the figure is the time from t0 until the DEPLOY ack for that instance has been read from
-   Kafka by a consumer of the bench (CLOCK_MONOTONIC is shared by both processes).
-2. *poll* (baseline, how the Java participant waits): one waiter per InferenceService GETs it
-   every ``--interval`` seconds (statusCheckInterval, 30 s by default in ONAP) until Ready; the
-   same flips; the figure is t0 until the poller saw Ready. It has no Kafka hop, so it is a lower
-   bound for an ack that follows a poll.
+   one InferenceService each) at once. Each InferenceService's pod becomes ready after its own
+   KWOK delay (``--spacing-ms`` apart, after a lead time), so KServe writes Ready for one after
+   the other. t0 is when a watch of the bench sees KServe's Ready write; the figure is the time
+   from t0 until the DEPLOY ack for that instance has been read from Kafka by a consumer of the
+   bench (CLOCK_MONOTONIC is shared by both processes).
+2. *poll* (baseline, how the Java participant waits): the same InferenceServices, created by the
+   bench; one waiter per InferenceService GETs it every ``--interval`` seconds
+   (statusCheckInterval, 30 s by default in ONAP) until Ready; the figure is t0 (the same kind of
+   watch) until the poller saw Ready. It has no Kafka hop, so it is a lower bound for an ack that
+   follows a poll.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -35,7 +36,6 @@ import yaml
 from lightkube import AsyncClient, KubeConfig
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
-from lightkube.types import PatchType
 
 from acm_participant.errors import DecodeError
 from acm_participant.protocol import (
@@ -51,10 +51,11 @@ from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.devstack import Stack, StackInfo
-from kserve_participant.devstack.standin_status import Knobs, Phase, build_status
+from kserve_participant.devstack.cache import KSERVE_VERSION
+from kserve_participant.devstack.faults import with_pod_fault
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.errors import NotFound
-from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
+from kserve_participant.k8s.resources import InferenceServiceResource
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed
 from kserve_participant.kserve.readiness import Phase as Readiness
 from kserve_participant.kserve.readiness import assess
@@ -64,6 +65,7 @@ NODE_TEMPLATE = ToscaConceptIdentifier(
     name="onap.policy.clamp.ac.element.KserveAutomationCompositionElement", version="1.2.3"
 )
 EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
+LEAD_SECONDS = 10.0  # every InferenceService is created before the first pod becomes ready
 PAYLOAD: dict[str, Any] = {
     "apiVersion": "serving.kserve.io/v1beta1",
     "kind": "InferenceService",
@@ -147,11 +149,19 @@ class ReadySeen:
     def __init__(self, client: K8sClient) -> None:
         self._watch = InferenceServiceWatch(client)
         self.at: dict[str, float] = {}
+        self._changed = asyncio.Event()
         self._watch.subscribe(self._heard)
 
     def _heard(self, key: tuple[str, str], seen: Observed) -> None:
         if key[1] not in self.at and assess(seen.obj).phase is Readiness.READY:
             self.at[key[1]] = time.monotonic()
+            self._changed.set()
+
+    async def all_of(self, names: list[str]) -> None:
+        """Return once each of ``names`` has been seen Ready."""
+        while not all(name in self.at for name in names):
+            self._changed.clear()
+            await self._changed.wait()
 
     async def start(self, namespace: str) -> None:
         await self._watch.ensure_watching(namespace)
@@ -160,55 +170,18 @@ class ReadySeen:
         await self._watch.stop()
 
 
-class Flipper:
-    """Plays KServe's controller: writes a Ready status, recording when."""
-
-    def __init__(self, api: AsyncClient, resource: InferenceServiceResource) -> None:
-        self._api = api
-        self._status_cls = lightkube_resource(resource).Status
-
-    async def flip(self, namespace: str, names: list[str], spacing: float) -> dict[str, float]:
-        t0: dict[str, float] = {}
-        for name in names:
-            status = build_status(
-                Phase.READY,
-                name=name,
-                namespace=namespace,
-                generation=1,
-                knobs=Knobs(),
-                previous=None,
-                now=datetime.now(UTC),
-            )
-            t0[name] = time.monotonic()
-            await self._api.patch(
-                self._status_cls,
-                name,
-                {"status": status},
-                namespace=namespace,
-                patch_type=PatchType.MERGE,
-            )
-            await asyncio.sleep(spacing)
-        return t0
+def _payloads(names: list[str], spacing: float) -> dict[str, dict[str, Any]]:
+    """Each InferenceService's pod becomes ready ``spacing`` after the previous one's."""
+    return {
+        name: with_pod_fault(PAYLOAD, ready_delay=f"{(LEAD_SECONDS + i * spacing) * 1000:.0f}ms")
+        for i, name in enumerate(names)
+    }
 
 
-async def _all_exist(client: K8sClient, namespace: str, names: list[str]) -> None:
-    watch = InferenceServiceWatch(client)
-    deadline = asyncio.get_running_loop().time() + 300
-    try:
-        await asyncio.gather(
-            *(
-                watch.wait_until(
-                    namespace,
-                    name,
-                    lambda seen: True if seen.exists else None,
-                    deadline=deadline,
-                    resync_interval=30,
-                )
-                for name in names
-            )
-        )
-    finally:
-        await watch.stop()
+async def _ready_seen(seen: ReadySeen, names: list[str]) -> dict[str, float]:
+    async with asyncio.timeout(LEAD_SECONDS + 600):
+        await seen.all_of(names)
+    return seen.at
 
 
 def _participant_config(info: StackInfo, participant_id: UUID, topics: tuple[str, str]) -> str:
@@ -230,7 +203,7 @@ def _participant_config(info: StackInfo, participant_id: UUID, topics: tuple[str
 
 
 async def measure_watch(
-    info: StackInfo, api: AsyncClient, namespace: str, count: int, spacing: float, run_dir: Path
+    info: StackInfo, namespace: str, count: int, spacing: float, run_dir: Path
 ) -> list[float]:
     participant_id = uuid4()
     suffix = uuid4().hex[:8]
@@ -259,6 +232,7 @@ async def measure_watch(
             )
             await driver.prime(composition_id, participant_id, [template], timeout=60)
             names = [f"watched-{i:03d}" for i in range(count)]
+            payloads = _payloads(names, spacing)
             instance_of: dict[UUID, str] = {}
             for name in names:
                 instance_id = uuid4()
@@ -267,7 +241,7 @@ async def measure_watch(
                     "kserveInferenceEntityId": {"name": name, "version": "1.0.0"},
                     "name": name,
                     "namespace": namespace,
-                    "payload": PAYLOAD,
+                    "payload": payloads[name],
                 }
                 properties = {
                     "kserveInferenceEntities": [entity],
@@ -281,6 +255,8 @@ async def measure_watch(
                 )
             # Acks are timestamped by a consumer of their own: the driver's waiters rescan its
             # inbox on every message, which would load this process while it measures.
+            seen = ReadySeen(client)
+            await seen.start(namespace)
             async with AckClock(settings, topics[0], set(instance_of)) as clock:
                 composition = driver.model.compositions[composition_id]
                 for instance_id in instance_of:
@@ -290,15 +266,10 @@ async def measure_watch(
                             composition, instance, start_phase=0, first_start_phase=True
                         )
                     )
-                await _all_exist(client, namespace, names)
-                seen = ReadySeen(client)
-                await seen.start(namespace)
-                t0 = await Flipper(api, client.resource).flip(namespace, names, spacing)
+                t0 = await _ready_seen(seen, names)
                 async with asyncio.timeout(600):
                     acked_at = await clock.all_acked()
                 await seen.stop()
-            events = [seen.at[name] - t0[name] for name in names]
-            print(_summary("  (the Ready event, seen by a watch)", events))
             return [acked_at[i] - t0[instance_of[i]] for i in instance_of]
     finally:
         await client.close()
@@ -328,21 +299,23 @@ async def _poll_until_ready(
 
 
 async def measure_poll(
-    info: StackInfo, api: AsyncClient, namespace: str, count: int, spacing: float, interval: float
+    info: StackInfo, namespace: str, count: int, spacing: float, interval: float
 ) -> list[float]:
     client = K8sClient.from_kubeconfig(info.kubeconfig, InferenceServiceResource())
+    seen = ReadySeen(client)
     try:
+        await seen.start(namespace)
         names = [f"polled-{i:03d}" for i in range(count)]
-        for name in names:
-            await client.apply({**PAYLOAD, "metadata": {"name": name, "namespace": namespace}})
+        for name, payload in _payloads(names, spacing).items():
+            await client.apply({**payload, "metadata": {"name": name, "namespace": namespace}})
         seen_at: dict[str, float] = {}
-        pollers = asyncio.gather(
+        await asyncio.gather(
             *(_poll_until_ready(client, namespace, n, interval, seen_at) for n in names)
         )
-        t0 = await Flipper(api, client.resource).flip(namespace, names, spacing)
-        await pollers
+        t0 = await _ready_seen(seen, names)
         return [seen_at[name] - t0[name] for name in names]
     finally:
+        await seen.stop()
         await client.close()
 
 
@@ -352,9 +325,9 @@ async def run(count: int, interval: float, spacing: float, stack: Stack) -> None
     try:
         for namespace in ("bench-watch", "bench-poll"):
             await api.create(Namespace(metadata=ObjectMeta(name=namespace)))
-        watched = await measure_watch(info, api, "bench-watch", count, spacing, stack.run_dir)
+        watched = await measure_watch(info, "bench-watch", count, spacing, stack.run_dir)
         print(_summary("watch -> DEPLOY ack on Kafka", watched))
-        polled = await measure_poll(info, api, "bench-poll", count, spacing, interval)
+        polled = await measure_poll(info, "bench-poll", count, spacing, interval)
         print(_summary(f"poll every {interval:g} s -> Ready seen", polled))
         print(
             "ratio poll / watch: "
@@ -369,7 +342,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--interval", type=float, default=30.0, help="baseline poll interval, s")
-    parser.add_argument("--spacing-ms", type=float, default=10.0, help="time between flips")
+    parser.add_argument(
+        "--spacing-ms", type=float, default=10.0, help="time between pods becoming ready"
+    )
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="bench-readiness-") as run_dir,
@@ -377,7 +352,8 @@ def main(argv: list[str] | None = None) -> None:
     ):
         stack.start()
         print(
-            f"{args.count} InferenceServices, flips {args.spacing_ms:g} ms apart, "
+            f"{args.count} InferenceServices on KServe {KSERVE_VERSION}, pods ready "
+            f"{args.spacing_ms:g} ms apart, "
             f"baseline statusCheckInterval {args.interval:g} s"
         )
         asyncio.run(run(args.count, args.interval, args.spacing_ms / 1000, stack))

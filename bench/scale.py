@@ -385,7 +385,6 @@ def main(argv: list[str] | None = None) -> None:
         Stack(Path(run_dir)) as stack,
     ):
         stack.start()
-        stack.start_standin()
         asyncio.run(run(stack, args.instances, args.per_instance))
 
 

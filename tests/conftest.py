@@ -21,7 +21,6 @@ from lightkube.resources.core_v1 import Namespace
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.build import build_all
 from kserve_participant.devstack.cache import Cache, ToolsDir
-from kserve_participant.devstack.processes import ManagedProcess
 
 SKIP_INTEGRATION = os.environ.get("KSP_SKIP_INTEGRATION") == "1"
 
@@ -58,19 +57,9 @@ def stack_info(stack: Stack) -> StackInfo:
 
 
 @pytest.fixture
-def standin_controller(stack: Stack) -> Iterator[ManagedProcess]:
-    """The stand-in KServe controller, running (and watching) for the duration of one test."""
-    process = stack.start_standin()
-    try:
-        yield process
-    finally:
-        stack.stop_standin()
-
-
-@pytest.fixture
 def namespace(stack: Stack) -> str:
-    """A fresh namespace ``t-<random>``. Never deleted: without kube-controller-manager a deleted
-    namespace stays Terminating for good, so fresh names are the isolation."""
+    """A fresh namespace ``t-<random>``. Never deleted: the stack runs no namespace controller, so a
+    deleted namespace stays Terminating for good; fresh names are the isolation."""
     name = f"t-{secrets.token_hex(4)}"
     with stack.admin_client() as client:
         client.create(Namespace(metadata=ObjectMeta(name=name)))

@@ -1,7 +1,7 @@
 """Helpers for the KServe handler integration tests: a recording reporter, handler wiring, samples.
 
 The handler is driven directly (the ACM runtime is not involved) against the real API server of
-the dev stack, with the stand-in KServe controller writing status.
+the dev stack, with KServe's own controller writing status and KWOK playing the pods.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from uuid import UUID, uuid4
 import yaml
 from lightkube import AsyncClient, KubeConfig
 from lightkube.config.kubeconfig import SingleConfig
+from lightkube.resources.apps_v1 import Deployment
+from lightkube.resources.autoscaling_v2 import HorizontalPodAutoscaler
+from lightkube.resources.core_v1 import Service
 
 from acm_participant import (
     CompositionElement,
@@ -27,9 +30,10 @@ from acm_participant import (
     InstanceElement,
 )
 from acm_participant.protocol.enums import DeployState, LockState, StateChangeResult
+from kserve_participant.devstack.faults import PodFault, with_pod_fault
 from kserve_participant.devstack.info import StackInfo
 from kserve_participant.k8s.client import K8sClient
-from kserve_participant.k8s.resources import InferenceServiceResource
+from kserve_participant.k8s.resources import DEPLOYMENTS, InferenceServiceResource
 from kserve_participant.k8s.watch import InferenceServiceWatch
 from kserve_participant.kserve.entities import EntityPolicy
 from kserve_participant.kserve.handler import HandlerSettings, KServeElementHandler
@@ -40,7 +44,6 @@ ONAP_SAMPLES = Path("/work/shared/samples/onap")
 DEFINITION = ElementDefinitionId(
     "onap.policy.clamp.ac.element.KserveAutomationCompositionElement", "1.2.3"
 )
-STANDIN = "standin.kserve-participant.dev/"
 
 
 @dataclass
@@ -156,6 +159,53 @@ async def wait_created(client: K8sClient, namespace: str, name: str, *, within: 
         await observer.stop()
 
 
+async def wait_until_deleting(
+    client: K8sClient, namespace: str, name: str, *, within: float
+) -> dict[str, Any]:
+    """Wait until the InferenceService carries a deletionTimestamp; return it as seen then."""
+    observer = InferenceServiceWatch(client)
+    try:
+        return await observer.wait_until(
+            namespace,
+            name,
+            lambda seen: (
+                seen.obj
+                if seen.exists and seen.obj and seen.obj["metadata"].get("deletionTimestamp")
+                else None
+            ),
+            deadline=asyncio.get_running_loop().time() + within,
+            resync_interval=1,
+        )
+    finally:
+        await observer.stop()
+
+
+KSERVE_CHILDREN: tuple[type[Any], ...] = (Deployment, Service, HorizontalPodAutoscaler)
+
+
+async def kserve_children(info: StackInfo, namespace: str, isvc: str) -> dict[str, list[str]]:
+    """What KServe made for one InferenceService, by kind: the names of the objects it labels
+    ``serving.kserve.io/inferenceservice=<isvc>`` (kinds with none are left out)."""
+    found: dict[str, list[str]] = {}
+    async with AsyncClient(KubeConfig.from_file(info.kubeconfig)) as admin:
+        for kind in KSERVE_CHILDREN:
+            labels: dict[str, Any] = {"serving.kserve.io/inferenceservice": isvc}
+            names = sorted(
+                [
+                    o.metadata.name
+                    async for o in admin.list(kind, namespace=namespace, labels=labels)
+                ]
+            )
+            if names:
+                found[kind.__name__] = names
+    return found
+
+
+async def deployment_of(h: Harness, namespace: str, isvc: str) -> dict[str, Any]:
+    """The predictor Deployment KServe made for ``isvc`` (Standard mode)."""
+    return await h.client.for_resource(DEPLOYMENTS).get(namespace, f"{isvc}-predictor")
+
+
 def token_config(info: StackInfo, token: str) -> SingleConfig:
     """Client config for a token user (e.g. ``info.participant_token``, which has no RBAC)."""
     config = KubeConfig.from_dict(
@@ -220,7 +270,13 @@ def load_sample(filename: str) -> dict[str, Any]:
 
 
 def sample_files() -> list[str]:
-    return sorted(p.name for p in KSERVE_SAMPLES.glob("docs__samples__*.yaml"))
+    """KServe's docs samples this cluster can serve: one asking for a GPU stays unschedulable on
+    the fake node (``test_kserve_formats`` shows that with the scheduler's reason)."""
+    return sorted(
+        p.name
+        for p in KSERVE_SAMPLES.glob("docs__samples__*.yaml")
+        if "nvidia.com/gpu" not in p.read_text()
+    )
 
 
 def entity(
@@ -228,16 +284,16 @@ def entity(
     namespace: str,
     payload: Mapping[str, Any] | None = None,
     *,
-    knobs: Mapping[str, str] | None = None,
+    fault: PodFault | None = None,
+    ready_delay: str | None = None,
     as_string: bool = True,
 ) -> dict[str, Any]:
-    """An element's entity record; ``knobs`` are stand-in annotations put in the payload."""
+    """An element's entity record; its pods show ``fault`` / become ready after ``ready_delay``."""
     body = copy.deepcopy(dict(payload or load_sample("docs__samples__istio-dex__sklearn.yaml")))
+    body = with_pod_fault(body, fault=fault, ready_delay=ready_delay)
     metadata = body.setdefault("metadata", {})
     metadata["name"] = name
     metadata.pop("namespace", None)
-    if knobs:
-        metadata.setdefault("annotations", {}).update({STANDIN + k: v for k, v in knobs.items()})
     return {
         "kserveInferenceEntityId": {"name": f"entity-{name}", "version": "1.0.0"},
         "name": name,

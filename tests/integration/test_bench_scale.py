@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_scale_bench_prints_times_requests_memory_and_the_ratio_line(
-    stack: Any, standin_controller: Any, capsys: pytest.CaptureFixture[str]
+    stack: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await run(stack, instances=2, per_instance=2)
 

@@ -92,7 +92,7 @@ async def test_kafka_delivers_record_when_authenticated_with_kerberos_keytab_and
 
 
 async def test_participant_registers_deploys_and_undeploys_over_gssapi_when_configured_like_java(
-    stack: Stack, standin_controller, kerberos: KerberosLogin, namespace: str, tmp_path: Path
+    stack: Stack, kerberos: KerberosLogin, namespace: str, tmp_path: Path
 ):
     info = stack.info
     topics = Topics.fresh()

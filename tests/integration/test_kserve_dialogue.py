@@ -60,7 +60,7 @@ def _results(acks: list[Any]) -> set[tuple[str, str]]:
 
 
 async def test_every_sample_deploys_and_undeploys_through_acm_dialogue(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = Topics.fresh()
     entities = []
@@ -84,7 +84,7 @@ async def test_every_sample_deploys_and_undeploys_through_acm_dialogue(
 
 
 async def test_onap_sample_deploys_and_undeploys_through_acm_dialogue_leaving_nothing(
-    stack: Any, standin_controller: Any, tmp_path: Path
+    stack: Any, tmp_path: Path
 ) -> None:
     with stack.admin_client() as admin:
         if not any(ns.metadata.name == "demo-namespace" for ns in admin.list(Namespace)):
@@ -133,7 +133,7 @@ def _element_ready(driver: AcmRuntimeDriver, instance_id: UUID, name: str) -> bo
 
 
 async def test_killed_participant_readopts_its_services_and_undeploys_them_after_restart(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = Topics.fresh()
     participant_id = uuid4()
@@ -166,11 +166,11 @@ async def test_killed_participant_readopts_its_services_and_undeploys_them_after
 
 
 async def test_killed_participant_finishes_deploy_in_flight_after_restart(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = Topics.fresh()
     participant_id = uuid4()
-    slow = entity("slowpoke", namespace, knobs={"ready-after-ms": "4000"})
+    slow = entity("slowpoke", namespace, ready_delay="4000ms")
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         async with participant_process(
             tmp_path, stack_config(stack.info, topics, participant_id=participant_id)

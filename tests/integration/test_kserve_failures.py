@@ -9,6 +9,7 @@ import pytest
 
 from acm_participant import ElementFailure
 from acm_participant.testing import element_context
+from kserve_participant.devstack.faults import UNSERVED_FORMAT, PodFault
 from tests.integration.kserve_support import (
     element,
     entity,
@@ -55,7 +56,7 @@ def _bad_entities(namespace: str) -> list[tuple[dict[str, Any], str]]:
 
 @pytest.mark.parametrize("case", range(9))
 async def test_deploy_fails_before_creating_anything_when_input_is_bad(
-    stack: Any, standin_controller: Any, namespace: str, case: int
+    stack: Any, namespace: str, case: int
 ) -> None:
     from kserve_participant.kserve.entities import EntityPolicy
 
@@ -73,7 +74,7 @@ async def test_deploy_fails_before_creating_anything_when_input_is_bad(
 
 
 async def test_deploy_fails_on_duplicate_entities_before_creating_anything(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("twin", namespace), entity("twin", namespace))
@@ -82,8 +83,8 @@ async def test_deploy_fails_on_duplicate_entities_before_creating_anything(
         assert await h.names(namespace) == []
 
 
-async def test_deploy_quotes_api_server_when_crd_schema_rejects_payload(
-    stack: Any, standin_controller: Any, namespace: str
+async def test_deploy_quotes_kserve_webhook_at_once_when_it_refuses_the_payload(
+    stack: Any, namespace: str
 ) -> None:
     payload = {
         "apiVersion": "serving.kserve.io/v1beta1",
@@ -96,13 +97,12 @@ async def test_deploy_quotes_api_server_when_crd_schema_rejects_payload(
             await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
         assert "(" + namespace + "/schema-bad)" in text
-        assert "422" in text
-        assert "spec.predictor: Required value" in text
+        # KServe's defaulting webhook runs before the CRD schema and fails on a missing predictor.
+        assert 'admission webhook "inferenceservice.kserve-webhook-server.defaulter"' in text
+        assert h.requests["apply"] == 1  # a refused body is not sent again
 
 
-async def test_deploy_quotes_api_server_when_namespace_does_not_exist(
-    stack: Any, standin_controller: Any
-) -> None:
+async def test_deploy_quotes_api_server_when_namespace_does_not_exist(stack: Any) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("orphan", "no-such-namespace"))
         with pytest.raises(ElementFailure, match='namespaces "no-such-namespace" not found'):
@@ -110,38 +110,40 @@ async def test_deploy_quotes_api_server_when_namespace_does_not_exist(
 
 
 async def test_deploy_fails_fast_quoting_kserve_when_model_fails_to_load(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
-    failing = entity("fails", namespace, knobs={"fail": "FailedToLoad"})
+    failing = entity("fails", namespace, fault=PodFault.LOAD_FAILURE)
     async with harness(stack.info) as h:
         composition, instance = element(entity("fine", namespace), failing, timeout=120)
         with pytest.raises(ElementFailure) as failed:
             await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
         assert f"{namespace}/fails failed" in text
+        assert "BlockedByFailedLoad" in text
         assert "FailedToLoad" in text
         assert "ModelLoadFailed" in text
+        assert "model download failed" in text  # the storage-initializer's termination message
         assert "not Ready within" not in text
 
 
 async def test_deploy_fails_fast_when_spec_is_invalid_for_kserve(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
-        composition, instance = element(
-            entity("no-runtime", namespace, knobs={"fail": "InvalidSpec"}), timeout=120
-        )
+        unserved = load_sample("docs__samples__istio-dex__sklearn.yaml")
+        unserved["spec"]["predictor"]["model"]["modelFormat"]["name"] = UNSERVED_FORMAT
+        composition, instance = element(entity("no-runtime", namespace, unserved), timeout=120)
         with pytest.raises(ElementFailure, match=r"InvalidSpec.*NoSupportingRuntime"):
             await h.handler.deploy(element_context(composition, instance))
 
 
 async def test_deploy_names_unready_services_and_conditions_when_timeout_expires(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(
             entity("ready-one", namespace),
-            entity("stuck-one", namespace, knobs={"never-ready": "true"}),
+            entity("stuck-one", namespace, fault=PodFault.NEVER_READY),
             timeout=6,  # room for ready-one on a loaded machine
             interval=1,
         )
@@ -153,7 +155,7 @@ async def test_deploy_names_unready_services_and_conditions_when_timeout_expires
 
 
 async def test_deploy_fails_without_touching_object_when_name_is_taken_by_someone_else(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         foreign = load_sample("docs__samples__istio-dex__sklearn.yaml")
@@ -169,12 +171,12 @@ async def test_deploy_fails_without_touching_object_when_name_is_taken_by_someon
 
 
 async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_them(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(
             entity("kept", namespace),
-            entity("flaky", namespace, knobs={"fail": "FailedToLoad"}),
+            entity("flaky", namespace, fault=PodFault.LOAD_FAILURE),
         )
         with pytest.raises(ElementFailure):
             await h.handler.deploy(element_context(composition, instance))
@@ -196,7 +198,7 @@ async def test_retry_after_failed_deploy_adopts_leftovers_and_undeploy_removes_t
 
 
 async def test_deploy_quotes_rbac_refusal_when_participant_has_no_rights(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info, token=stack.info.participant_token) as h:
         composition, instance = element(entity("forbidden", namespace))
@@ -209,7 +211,7 @@ async def test_deploy_quotes_rbac_refusal_when_participant_has_no_rights(
 
 
 async def test_deploy_refuses_a_typo_in_the_payload_as_the_users_error_naming_the_entity(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
     payload["spec"]["predictor"]["minReplica"] = 2  # for minReplicas
@@ -226,7 +228,7 @@ async def test_deploy_refuses_a_typo_in_the_payload_as_the_users_error_naming_th
 
 
 async def test_migrate_precheck_refuses_a_typo_in_the_payload_naming_the_field(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
     payload["spec"]["predictor"]["model"]["storageUrl"] = "gs://x"

@@ -6,23 +6,22 @@ import asyncio
 from typing import Any
 
 import pytest
-from lightkube import AsyncClient, KubeConfig
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
-from lightkube.types import PatchType
 
 from acm_participant import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState
 from acm_participant.testing import element_context
 from kserve_participant.k8s.client import K8sClient
-from kserve_participant.k8s.resources import lightkube_resource
 from tests.integration.kserve_support import (
     InfoReport,
+    deployment_of,
     element,
     entity,
     harness,
     load_sample,
     wait_created,
+    wait_until_deleting,
     with_entities,
 )
 
@@ -35,28 +34,34 @@ def states_of(report: InfoReport) -> dict[str, str]:
 
 
 async def test_undeploy_waits_for_finalizer_then_acks_when_deletion_is_slow(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
-        composition, instance = element(
-            entity("slow-delete", namespace, knobs={"delete-delay-ms": "1500"}), timeout=30
-        )
+        composition, instance = element(entity("slow-delete", namespace), timeout=60)
         await h.handler.deploy(element_context(composition, instance))
         finalizers = (await h.client.get(namespace, "slow-delete"))["metadata"]["finalizers"]
         assert "inferenceservice.finalizers" in finalizers
 
-        outcome = await h.handler.undeploy(element_context(composition, instance))
+        stack.pause_kserve()  # KServe's finalizer stays until its manager runs again
+        try:
+            undeploy = asyncio.create_task(
+                h.handler.undeploy(element_context(composition, instance))
+            )
+            deleting = await wait_until_deleting(h.client, namespace, "slow-delete", within=30)
+            assert "inferenceservice.finalizers" in deleting["metadata"]["finalizers"]
+            assert not undeploy.done()
+        finally:
+            stack.resume_kserve()
+        outcome = await asyncio.wait_for(undeploy, 60)
         assert outcome is not None
         assert await h.names(namespace) == []
 
 
 async def test_undeploy_fails_naming_the_finalizer_when_deletion_is_stuck(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
-        composition, instance = element(
-            entity("stuck-delete", namespace, knobs={"delete-delay-ms": "600000"})
-        )
+        composition, instance = element(entity("stuck-delete", namespace))
         await h.handler.deploy(element_context(composition, instance))
         impatient = with_entities(
             instance,
@@ -64,28 +69,30 @@ async def test_undeploy_fails_naming_the_finalizer_when_deletion_is_stuck(
             uninitializedToPassiveTimeout=2,
             statusCheckInterval=1,
         )
-        with pytest.raises(ElementFailure) as failed:
-            await h.handler.undeploy(element_context(composition, impatient))
+        stack.pause_kserve()
+        try:
+            with pytest.raises(ElementFailure) as failed:
+                await h.handler.undeploy(element_context(composition, impatient))
+        finally:
+            stack.resume_kserve()
         assert str(failed.value) == (
             f"not deleted within 2s: {namespace}/stuck-delete "
-            "(finalizer inferenceservice.finalizers still present)"
+            "(finalizer inferenceservice.finalizers, foregroundDeletion still present)"
         )
 
 
 async def test_update_applies_changed_payload_and_waits_for_new_generation(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
-        composition, instance = element(
-            entity("evolving", namespace, knobs={"ready-after-ms": "300"})
-        )
+        composition, instance = element(entity("evolving", namespace, ready_delay="300ms"))
         await h.handler.deploy(element_context(composition, instance))
         before = await h.client.get(namespace, "evolving")
 
         changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
         changed["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/2.0/model"
         updated = with_entities(
-            instance, entity("evolving", namespace, changed, knobs={"ready-after-ms": "300"})
+            instance, entity("evolving", namespace, changed, ready_delay="300ms")
         )
         outcome = await h.handler.update(element_context(composition, instance, updated=updated))
         assert outcome is not None
@@ -95,11 +102,13 @@ async def test_update_applies_changed_payload_and_waits_for_new_generation(
         assert after["metadata"]["uid"] == before["metadata"]["uid"]
         assert after["metadata"]["generation"] == before["metadata"]["generation"] + 1
         assert after["spec"]["predictor"]["model"]["storageUri"].endswith("2.0/model")
-        assert after["status"]["observedGeneration"] == after["metadata"]["generation"]
+        predictor = await deployment_of(h, namespace, "evolving")
+        assert predictor["status"]["updatedReplicas"] == predictor["spec"]["replicas"]
+        assert predictor["status"].get("availableReplicas") == predictor["spec"]["replicas"]
 
 
 async def test_update_says_what_it_created_updated_left_unchanged_and_deleted(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     changed = load_sample("docs__samples__istio-dex__sklearn.yaml")
     changed["spec"]["predictor"]["model"]["storageUri"] = "gs://models/sklearn/2.0/model"
@@ -124,7 +133,7 @@ async def test_update_says_what_it_created_updated_left_unchanged_and_deleted(
 
 
 async def test_migrate_precheck_refuses_with_api_message_without_creating_anything(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     broken = {
         "apiVersion": "serving.kserve.io/v1beta1",
@@ -146,7 +155,7 @@ async def test_migrate_precheck_refuses_with_api_message_without_creating_anythi
 
 
 async def test_live_status_reports_when_model_stops_and_when_deleted_behind_our_back(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("watched", namespace))
@@ -175,7 +184,7 @@ async def test_live_status_reports_when_model_stops_and_when_deleted_behind_our_
 
 
 async def test_restarted_participant_readopts_by_labels_without_duplicates(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     composition, instance = element(entity("survivor", namespace))
     async with harness(stack.info) as first:
@@ -205,9 +214,9 @@ async def test_restarted_participant_readopts_by_labels_without_duplicates(
 
 
 async def test_restarted_participant_reattaches_to_deploy_in_flight_without_writing_again(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
-    composition, instance = element(entity("late", namespace, knobs={"ready-after-ms": "1500"}))
+    composition, instance = element(entity("late", namespace, ready_delay="1500ms"))
     async with harness(stack.info) as first:
         deploying = asyncio.create_task(
             first.handler.deploy(element_context(composition, instance))
@@ -240,63 +249,57 @@ async def test_restarted_participant_reattaches_to_deploy_in_flight_without_writ
 
 
 async def test_fifty_instances_cost_one_apply_and_one_delete_each_over_their_life(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         await h.handler._watch.ensure_watching(namespace)
         h.requests.clear()
-        elements = [element(entity(f"isvc-{i:02d}", namespace)) for i in range(50)]
+        # statusCheckInterval as long as the timeout: a re-read would show as a GET.
+        elements = [
+            element(entity(f"isvc-{i:02d}", namespace), timeout=300, interval=300)
+            for i in range(50)
+        ]
         outcomes = await asyncio.gather(
             *(h.handler.deploy(element_context(c, i)) for c, i in elements)
         )
         assert all(o is not None for o in outcomes)
         # One create-only apply per InferenceService (ownership comes from the watch, no GET);
-        # readiness is watched, never polled.
-        assert h.requests == {"apply": 50}
+        # readiness is watched, never polled: one list and one watch of KServe's Deployments
+        # for the namespace.
+        assert h.requests == {"apply": 50, "list": 1, "watch": 1}
         await asyncio.gather(*(h.handler.undeploy(element_context(c, i)) for c, i in elements))
         await asyncio.gather(*(h.handler.delete(element_context(c, i)) for c, i in elements))
         # The element's objects come from the watch too: one DELETE each, no list.
-        assert h.requests == {"apply": 50, "delete": 50}
+        assert h.requests == {"apply": 50, "delete": 50, "list": 1, "watch": 1}
         assert await h.names(namespace) == []
 
 
 async def test_deploy_acks_after_api_server_restart_when_ready_arrives_on_resumed_watch(
     stack: Any, namespace: str
 ) -> None:
-    # No stand-in: this test plays KServe's controller and writes Ready itself after the restart.
     async with harness(stack.info) as h:
-        composition, instance = element(entity("resilient", namespace), timeout=120, interval=60)
+        resilient = entity("resilient", namespace, ready_delay="10s")  # not Ready before the hold
+        composition, instance = element(resilient, timeout=120, interval=60)
         deploying = asyncio.create_task(h.handler.deploy(element_context(composition, instance)))
         await wait_created(h.client, namespace, "resilient", within=20)
-        await asyncio.to_thread(stack.stop_apiserver)
-        await asyncio.to_thread(stack.start_apiserver)
-        assert not deploying.done()
-
-        status = {
-            "conditions": [
-                {"type": t, "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}
-                for t in ("IngressReady", "PredictorReady", "Ready")
-            ],
-            "url": "http://resilient.example.com",
-        }
-        writer = AsyncClient(KubeConfig.from_file(stack.info.kubeconfig).get())
-        await writer.patch(
-            lightkube_resource(h.client.resource).Status,
-            "resilient",
-            {"status": status},
-            namespace=namespace,
-            patch_type=PatchType.MERGE,
-        )
-        await writer.close()
+        # Nothing becomes Ready until the API server has restarted. (KServe is held only once the
+        # object exists: its admission webhooks, which the create goes through, would not answer.)
+        stack.pause_kserve()
+        try:
+            await asyncio.to_thread(stack.stop_apiserver)
+            await asyncio.to_thread(stack.start_apiserver)
+            assert not deploying.done()
+        finally:
+            stack.resume_kserve()
         assert await asyncio.wait_for(deploying, 60) is not None
         report = await h.reporter.info_matching(lambda r: r.operational_state == "READY")
         (status,) = (report.out_properties or {})["inferenceServices"]
-        assert status["url"] == "http://resilient.example.com"
+        assert status["url"] == f"http://resilient-{namespace}.example.com"
         assert h.requests["list"] >= 2  # the stream re-listed after the restart
 
 
 async def test_migrate_moves_element_to_new_payload_and_rollback_restores_it(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
         composition, instance = element(entity("migrant", namespace))
@@ -326,7 +329,7 @@ async def test_migrate_moves_element_to_new_payload_and_rollback_restores_it(
 
 
 async def test_cluster_wide_watch_serves_every_namespace_with_one_stream(
-    stack: Any, standin_controller: Any, namespace: str
+    stack: Any, namespace: str
 ) -> None:
     second = f"{namespace}-b"
     with stack.admin_client() as admin:
@@ -337,7 +340,8 @@ async def test_cluster_wide_watch_serves_every_namespace_with_one_stream(
             *(h.handler.deploy(element_context(c, i)) for c, i in elements)
         )
         assert all(o is not None for o in outcomes)
-        assert (h.requests["list"], h.requests["watch"]) == (1, 1)
+        # One cluster-wide stream of InferenceServices and one of KServe's Deployments.
+        assert (h.requests["list"], h.requests["watch"]) == (2, 2)
         await asyncio.gather(*(h.handler.undeploy(element_context(c, i)) for c, i in elements))
         assert await h.names(namespace) == []
         assert await h.names(second) == []

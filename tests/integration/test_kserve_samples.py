@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("filename", sample_files())
 async def test_sample_reaches_deployed_then_undeploys_when_deployed_as_payload(
-    stack: Any, standin_controller: Any, namespace: str, filename: str
+    stack: Any, namespace: str, filename: str
 ) -> None:
     payload = load_sample(filename)
     name = payload["metadata"]["name"]
@@ -62,9 +62,7 @@ def onap_elements() -> tuple[CompositionElement, InstanceElement]:
     return composition, instance
 
 
-async def test_onap_sample_deploys_under_entity_name_and_undeploys_without_leak(
-    stack: Any, standin_controller: Any
-) -> None:
+async def test_onap_sample_deploys_under_entity_name_and_undeploys_without_leak(stack: Any) -> None:
     namespace = "demo-namespace"  # what ONAP's sample names; nothing creates it (facts (e) 7)
     with stack.admin_client() as admin:
         if not any(ns.metadata.name == namespace for ns in admin.list(Namespace)):

@@ -19,6 +19,7 @@ from lightkube.types import PatchType
 from acm_participant.protocol import ParticipantStatus
 from acm_participant.protocol.messages import AnyMessage
 from acm_participant.sim.driver import AcmRuntimeDriver
+from kserve_participant.devstack.faults import PodFault
 from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
@@ -108,7 +109,7 @@ async def _set_stop_annotation(stack: Any, namespace: str, name: str, value: str
 
 
 async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = Topics.fresh()
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
@@ -155,10 +156,10 @@ async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
 
 
 async def test_runtime_view_shows_what_a_failed_deploy_left_and_that_delete_removed_it(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = Topics.fresh()
-    failing = entity("broken", namespace, knobs={"fail": "FailedToLoad"})
+    failing = entity("broken", namespace, fault=PodFault.LOAD_FAILURE)
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         config = stack_config(stack.info, topics)
         async with participant_process(tmp_path, config) as participant:

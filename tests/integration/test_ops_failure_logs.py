@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kserve_participant.devstack.faults import PodFault
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     Topics,
@@ -24,11 +25,11 @@ pytestmark = pytest.mark.integration
 
 
 async def test_refused_payload_and_readiness_timeout_are_one_warning_line_each(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = Topics.fresh()
     refused = dict(entity("refused", namespace), name="Not_A_Name")
-    stuck = entity("stuck", namespace, knobs={"never-ready": "true"})
+    stuck = entity("stuck", namespace, fault=PodFault.NEVER_READY)
     async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
         config = stack_config(stack.info, topics)
         async with participant_process(tmp_path, config) as participant:

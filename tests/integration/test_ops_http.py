@@ -96,9 +96,7 @@ async def _foreign_ready_service(kube_admin, namespace: str) -> None:
     await kube_admin.create(InferenceService.from_dict(body))  # the stand-in marks it Ready
 
 
-async def test_metrics_move_when_an_instance_is_deployed(
-    stack, standin_controller, namespace, tmp_path, kube_admin
-):
+async def test_metrics_move_when_an_instance_is_deployed(stack, namespace, tmp_path, kube_admin):
     topics = Topics.fresh()
     config = stack_config(stack.info, topics)
     await _foreign_ready_service(kube_admin, namespace)

@@ -37,6 +37,7 @@ from tests.unit.deploy.manifests import VARIANTS
 pytestmark = pytest.mark.integration
 
 PARTICIPANT_VERBS = ("get", "list", "watch", "create", "patch", "delete")
+DEPLOYMENT_VERBS = ("get", "list", "watch")  # read-only: rollout status
 GROUP = "serving.kserve.io"
 
 
@@ -138,6 +139,19 @@ async def test_namespaced_rbac_allows_exactly_the_participant_verbs_when_reviewe
     assert not await allowed(
         kube_admin, home, verb="list", group=GROUP, resource="inferenceservices", namespace=None
     )
+    for verb in DEPLOYMENT_VERBS:
+        assert await allowed(
+            kube_admin, home, verb=verb, group="apps", resource="deployments",
+            namespace=allowed_namespace,
+        ), verb  # fmt: skip
+    for verb in ("create", "patch", "delete"):
+        assert not await allowed(
+            kube_admin, home, verb=verb, group="apps", resource="deployments",
+            namespace=allowed_namespace,
+        ), verb  # fmt: skip
+    assert not await allowed(
+        kube_admin, home, verb="get", group="apps", resource="deployments", namespace=other
+    )
     for resource in ("pods", "secrets", "configmaps"):
         for verb in ("get", "list", "create"):
             assert not await allowed(
@@ -165,6 +179,13 @@ async def test_cluster_rbac_allows_participant_verbs_everywhere_and_nothing_else
             ), (verb, namespace)
     assert not await allowed(
         kube_admin, home, verb="update", group=GROUP, resource="inferenceservices", namespace=other
+    )
+    for verb in DEPLOYMENT_VERBS:
+        assert await allowed(
+            kube_admin, home, verb=verb, group="apps", resource="deployments", namespace=other
+        ), verb
+    assert not await allowed(
+        kube_admin, home, verb="patch", group="apps", resource="deployments", namespace=other
     )
     for resource in ("pods", "secrets", "configmaps"):
         assert not await allowed(kube_admin, home, verb="get", resource=resource, namespace=other)
@@ -198,7 +219,7 @@ def token_kubeconfig(path: Path, server: str, ca_file: Path, token: str, namespa
 
 
 async def test_participant_with_service_account_token_deploys_and_undeploys_when_rbac_applied(
-    stack: Stack, standin_controller, helm, kube_admin, fresh_namespaces, tmp_path
+    stack: Stack, helm, kube_admin, fresh_namespaces, tmp_path
 ):
     home, allowed_namespace, _ = fresh_namespaces
     docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))

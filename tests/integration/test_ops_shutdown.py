@@ -10,6 +10,7 @@ import pytest
 
 from acm_participant.protocol import AutomationCompositionDeployAck, ParticipantDeregister
 from kserve_participant.devstack import Stack
+from kserve_participant.devstack.faults import PodFault
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     ParticipantProcess,
@@ -45,7 +46,7 @@ async def _deploy_received(participant: ParticipantProcess) -> None:
 
 
 async def test_sigterm_during_deploy_acks_the_deploy_then_deregisters_and_exits_0(
-    stack, standin_controller, namespace, tmp_path
+    stack, namespace, tmp_path
 ):
     topics = Topics.fresh()
     async with (
@@ -54,7 +55,7 @@ async def test_sigterm_during_deploy_acks_the_deploy_then_deregisters_and_exits_
     ):
         await participant.wait_ready()
         composition_id = await prime_kserve(driver, participant.participant_id)
-        slow = entity("slow-model", namespace, knobs={"ready-after-ms": "4000"})
+        slow = entity("slow-model", namespace, ready_delay="4000ms")
         instance_id = kserve_instance(driver, composition_id, [slow])
         deploy = asyncio.create_task(driver.deploy(instance_id))
 
@@ -80,7 +81,7 @@ async def test_sigterm_during_deploy_acks_the_deploy_then_deregisters_and_exits_
 
 
 async def test_second_sigterm_exits_at_once_when_a_deploy_would_hold_shutdown(
-    stack, standin_controller, namespace, tmp_path
+    stack, namespace, tmp_path
 ):
     topics = Topics.fresh()
     async with (
@@ -89,7 +90,7 @@ async def test_second_sigterm_exits_at_once_when_a_deploy_would_hold_shutdown(
     ):
         await participant.wait_ready()
         composition_id = await prime_kserve(driver, participant.participant_id)
-        stuck = entity("stuck-model", namespace, knobs={"never-ready": "true"})
+        stuck = entity("stuck-model", namespace, fault=PodFault.NEVER_READY)
         instance_id = kserve_instance(driver, composition_id, [stuck], timeout=600)
         deploy = asyncio.create_task(driver.deploy(instance_id))
         try:

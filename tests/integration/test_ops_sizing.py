@@ -36,7 +36,7 @@ def memory_request_kib(variant: str = "cluster") -> int:
 
 
 async def test_rss_fits_the_memory_request_when_services_are_deployed(
-    stack: Stack, standin_controller, namespace, tmp_path
+    stack: Stack, namespace, tmp_path
 ):
     topics = Topics.fresh()
     config = stack_config(stack.info, topics)

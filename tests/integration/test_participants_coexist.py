@@ -72,7 +72,7 @@ def _deploy_acks(received: list[Any], instance_id: Any) -> list[AutomationCompos
 
 
 async def test_kserve_and_http_participants_each_ack_only_their_own_elements_when_sharing_topics(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     example = load_http_example()
     topics = ops.Topics.fresh()

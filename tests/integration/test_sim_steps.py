@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 from kserve_participant.cli.demo import running_participant
 from kserve_participant.cli.main import app
 from kserve_participant.devstack import Stack
+from kserve_participant.devstack.faults import FAULT_LABEL, PodFault
 from kserve_participant.devstack.processes import ManagedProcess
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "onap-kserve"
@@ -25,9 +26,9 @@ TOSCA = EXAMPLES / "tosca-kserve-participant.yml"
 InferenceService = create_namespaced_resource(
     "serving.kserve.io", "v1beta1", "InferenceService", "inferenceservices"
 )
+# The example's predictor, with the label that makes KWOK's stage fail its storage-initializer.
 FAIL_TO_LOAD = (
-    '"metadata": {"name": "sklearn-iris", '
-    '"annotations": {"standin.kserve-participant.dev/fail": "FailedToLoad"}}'
+    '"spec": {"predictor": {"labels": {"' + FAULT_LABEL + '": "' + PodFault.LOAD_FAILURE + '"}, '
 )
 
 pytestmark = pytest.mark.integration
@@ -36,21 +37,19 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def participant(
-    stack: Stack, standin_controller: ManagedProcess, tmp_path: Path
-) -> Iterator[ManagedProcess]:
+def participant(stack: Stack, tmp_path: Path) -> Iterator[ManagedProcess]:
     with running_participant(stack.info, tmp_path, lambda _: None) as process:
         yield process
 
 
-def _instance(tmp_path: Path, namespace: str, *, payload_metadata: str | None = None) -> Path:
+def _instance(tmp_path: Path, namespace: str, *, payload_predictor: str | None = None) -> Path:
     text = (
         (EXAMPLES / "automation-composition-kserve.yml")
         .read_text()
         .replace("namespace: demo-namespace", f"namespace: {namespace}")
     )
-    if payload_metadata is not None:
-        text = text.replace('"metadata": {"name": "sklearn-iris"}', payload_metadata)
+    if payload_predictor is not None:
+        text = text.replace('"spec": {"predictor": {', payload_predictor)
     path = tmp_path / "instance.yml"
     path.write_text(text)
     return path
@@ -120,7 +119,7 @@ def test_sim_deploy_exits_1_with_the_reason_when_the_model_fails_to_load(
     stack: Stack, participant: ManagedProcess, namespace: str, tmp_path: Path
 ):
     state = tmp_path / "sim-state.json"
-    instance = _instance(tmp_path, namespace, payload_metadata=FAIL_TO_LOAD)
+    instance = _instance(tmp_path, namespace, payload_predictor=FAIL_TO_LOAD)
     assert (
         _sim(stack, state, "prime", "--tosca", str(TOSCA), "--instance", str(instance)).exit_code
         == 0

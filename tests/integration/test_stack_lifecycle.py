@@ -21,6 +21,16 @@ from tests.integration.signals import interactive_sigint
 
 pytestmark = pytest.mark.integration
 
+EVERY_PROCESS = (
+    "kafka",
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kwok",
+    "kserve-manager",
+)
+
 CLI = Path(sys.executable).with_name("kserve-participant")
 OWNER_SCRIPT = """
 import json, signal, sys
@@ -28,7 +38,7 @@ from pathlib import Path
 from kserve_participant.devstack import Stack
 
 stack = Stack(Path(sys.argv[1]))
-stack.start(install_crd=False)
+stack.start(warm_up=False)
 print(json.dumps(stack.pids()), flush=True)
 signal.pause()
 """
@@ -51,7 +61,7 @@ def test_stack_processes_are_gone_when_owner_is_signalled(tmp_path, signum):
     try:
         assert owner.stdout is not None
         pids = json.loads(owner.stdout.readline() or "{}")
-        assert set(pids) == {"kafka", "etcd", "kube-apiserver", *OPTIONAL}, owner.stderr
+        assert set(pids) == {*EVERY_PROCESS, *OPTIONAL}, owner.stderr
         assert all(is_alive(pid) for pid in pids.values())
 
         owner.send_signal(signum)
@@ -94,7 +104,7 @@ def test_dev_up_then_down_leaves_no_process_when_run_in_a_checkout(tmp_path):
         status = _dev(repo, "status")
         assert status.returncode == 0, status.stdout
         pids = [int(line.split()[-1]) for line in status.stdout.splitlines() if "pid" in line]
-        assert len(pids) == 4 + len(OPTIONAL)
+        assert len(pids) == len(EVERY_PROCESS) + len(OPTIONAL)
 
         again = _dev(repo, "up")
         assert again.returncode == 0

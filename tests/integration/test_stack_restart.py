@@ -1,5 +1,5 @@
 """Pieces of the stack restart in place (same ports, same data), as reconnection tests need,
-and the stand-in follows spec changes and API server restarts."""
+and KServe's controller follows spec changes and API server restarts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import aiokafka
 import pytest
 from lightkube import AsyncClient
 from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.apps_v1 import Deployment
 from lightkube.types import PatchType
 
 from kserve_participant.devstack.resources import InferenceService
@@ -23,6 +24,7 @@ SKLEARN = {
     "predictor": {"sklearn": {"storageUri": "gs://kfserving-examples/models/sklearn/1.0/model"}}
 }
 DEADLINE_SECONDS = 60.0
+SOURCE_URI = "internal.serving.kserve.io/storage-initializer-sourceuri"
 
 
 def _ready_for_generation(obj: Any, generation: int) -> bool:
@@ -47,8 +49,7 @@ async def _wait_ready(client: AsyncClient, namespace: str, name: str, generation
     raise AssertionError("watch ended before Ready")
 
 
-@pytest.mark.usefixtures("standin_controller")
-async def test_standin_marks_new_generation_ready_when_spec_changes(kube_admin, namespace):
+async def test_kserve_rolls_a_new_deployment_out_when_the_model_changes(kube_admin, namespace):
     await kube_admin.create(
         InferenceService(metadata=ObjectMeta(name="iris", namespace=namespace), spec=SKLEARN)
     )
@@ -57,17 +58,20 @@ async def test_standin_marks_new_generation_ready_when_spec_changes(kube_admin, 
     await kube_admin.patch(
         InferenceService,
         "iris",
-        {"spec": {"predictor": {"minReplicas": 2}}},
+        {"spec": {"predictor": {"sklearn": {"storageUri": "gs://models/sklearn/2.0/model"}}}},
         namespace=namespace,
         patch_type=PatchType.MERGE,
     )
 
+    # observedGeneration is the Deployment's: its second generation carries the new model.
     updated = await _wait_ready(kube_admin, namespace, "iris", 2)
     assert updated.metadata.generation == 2
+    deployment = await kube_admin.get(Deployment, "iris-predictor", namespace=namespace)
+    annotations = deployment.spec.template.metadata.annotations
+    assert annotations[SOURCE_URI] == "gs://models/sklearn/2.0/model"
 
 
-@pytest.mark.usefixtures("standin_controller")
-async def test_standin_reconciles_new_objects_when_api_server_was_restarted(
+async def test_kserve_reconciles_new_objects_when_api_server_was_restarted(
     stack, kube_admin, namespace
 ):
     await asyncio.to_thread(stack.stop_apiserver)

@@ -1,7 +1,7 @@
 """`kserve-participant demo` (``make demo``): the seed workflow end to end on the local stack.
 
 It starts what the workflow needs (Kafka, etcd and kube-apiserver with KServe's CRD from the
-build cache, the stand-in KServe controller, the participant as ``kserve-participant run``),
+build cache, KServe's own controller, the participant as ``kserve-participant run``),
 creates the namespace of the example instance, plays ONAP's runtime over the corrected ONAP
 sample in ``examples/onap-kserve/``, and stops everything it started, also on Ctrl-C. Given a
 running stack (the integration test's), it uses that one and leaves it running.
@@ -79,31 +79,19 @@ def _example(name: str) -> Path:
 
 @contextmanager
 def _own_stack(run_dir: Path, say: Say) -> Iterator[Stack]:
-    say("building or reusing Kafka, etcd and kube-apiserver from the cache...")
+    say("building or reusing Kafka, Kubernetes, KWOK and KServe from the cache...")
     build_all(Cache.default(), ToolsDir.locate(), say=say)
-    say("starting Kafka, etcd and kube-apiserver with KServe's InferenceService CRD...")
+    say(
+        "starting Kafka, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, "
+        "KWOK (one fake node) and KServe's own controller..."
+    )
     stack = Stack(run_dir / "stack", say=say)
     try:
         stack.start()
         yield stack
     finally:
-        say("stopping Kafka, etcd and kube-apiserver")
+        say("stopping the stack")
         stack.stop()
-
-
-@contextmanager
-def _standin(stack: Stack, say: Say) -> Iterator[None]:
-    already = "standin" in stack.pids()
-    stack.start_standin()
-    say(
-        "stand-in KServe controller running: it marks InferenceServices Ready as KServe's "
-        "controller would (no model server runs)"
-    )
-    try:
-        yield
-    finally:
-        if not already:
-            stack.stop_standin()
 
 
 def _create_namespaces(stack: Stack, namespaces: set[str], say: Say) -> None:
@@ -260,7 +248,6 @@ def run_demo(
     with ExitStack() as started, tempfile.TemporaryDirectory(prefix="ksp-demo-") as scratch:
         run_dir = Path(scratch)
         running = stack or started.enter_context(_own_stack(run_dir, say))
-        started.enter_context(_standin(running, say))
         _create_namespaces(running, namespaces, say)
         started.enter_context(running_participant(running.info, run_dir, say))
         out.heading("The simulator plays ONAP's ACM runtime")

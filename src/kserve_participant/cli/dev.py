@@ -17,7 +17,7 @@ from kserve_participant.devstack.stack import ArtefactsMissing
 from kserve_participant.devstack.strimzi import build_kafkauser_crd
 
 app = typer.Typer(
-    help="Local dev stack: Kafka, kube-apiserver + etcd, KServe's CRD, stand-in KServe controller.",
+    help="Local dev stack: Kafka, Kubernetes (apiserver, etcd, controllers, KWOK) and KServe.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -64,7 +64,7 @@ def build() -> None:
 
 @app.command()
 def up() -> None:
-    """Start the whole stack detached, with the stand-in controller; writes .dev/env."""
+    """Start the whole stack detached, with KServe's controller; writes .dev/env."""
     session = _session()
     info = session.info()
     if session.is_up() and info is not None:

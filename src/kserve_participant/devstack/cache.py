@@ -13,7 +13,9 @@ from pathlib import Path
 __all__ = [
     "ETCD_VERSION",
     "KAFKA_VERSION",
+    "KSERVE_VERSION",
     "KUBE_APISERVER_VERSION",
+    "KWOK_VERSION",
     "Cache",
     "ToolsDir",
     "default_cache_root",
@@ -21,7 +23,9 @@ __all__ = [
 
 KAFKA_VERSION = "4.1.2"
 ETCD_VERSION = "v3.6.16"
-KUBE_APISERVER_VERSION = "v1.34.4"
+KUBE_APISERVER_VERSION = "v1.34.4"  # also kube-controller-manager and kube-scheduler
+KWOK_VERSION = "v0.7.0"
+KSERVE_VERSION = "v0.20.0"
 
 
 def default_cache_root() -> Path:
@@ -55,6 +59,43 @@ class Cache:
     @property
     def kube_apiserver_binary(self) -> Path:
         return self.root / "bin" / f"kube-apiserver-{KUBE_APISERVER_VERSION}"
+
+    @property
+    def kube_controller_manager_binary(self) -> Path:
+        return self.root / "bin" / f"kube-controller-manager-{KUBE_APISERVER_VERSION}"
+
+    @property
+    def kube_scheduler_binary(self) -> Path:
+        return self.root / "bin" / f"kube-scheduler-{KUBE_APISERVER_VERSION}"
+
+    @property
+    def kwok_binary(self) -> Path:
+        return self.root / "bin" / f"kwok-{KWOK_VERSION}"
+
+    @property
+    def kserve_manager_binary(self) -> Path:
+        return self.root / "bin" / f"kserve-manager-{KSERVE_VERSION}"
+
+    @property
+    def kserve_source(self) -> Path:
+        """A writable copy of KServe's module: the manager is built here, ``config/`` read here."""
+        return self.root / "src" / f"kserve-{KSERVE_VERSION}"
+
+    @property
+    def kserve_config(self) -> Path:
+        return self.kserve_source / "config"
+
+    @property
+    def binaries(self) -> tuple[Path, ...]:
+        """Every binary the stack runs."""
+        return (
+            self.etcd_binary,
+            self.kube_apiserver_binary,
+            self.kube_controller_manager_binary,
+            self.kube_scheduler_binary,
+            self.kwok_binary,
+            self.kserve_manager_binary,
+        )
 
     @property
     def go_mod_cache(self) -> Path:
@@ -107,3 +148,12 @@ class ToolsDir:
     @property
     def kube_apiserver_module(self) -> Path:
         return self.root / "kube-apiserver"
+
+    @property
+    def kube_controllers_module(self) -> Path:
+        """Wrapper module for kube-controller-manager and kube-scheduler (``tool`` lines)."""
+        return self.root / "kube-controllers"
+
+    @property
+    def kwok_stages(self) -> Path:
+        return self.root / "kwok" / "stages.yaml"

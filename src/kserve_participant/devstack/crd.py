@@ -1,4 +1,4 @@
-"""Install KServe's full InferenceService CRD into the dev stack's API server.
+"""Install KServe's CRDs, config and runtimes (``kserve_config``) into the dev stack's API server.
 
 The CRD (about 2 MB of YAML, a copy of KServe's ``config/crd/full`` file) goes in by server-side
 apply: never by client-side apply, whose last-applied annotation would exceed the 256 KB
@@ -15,18 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from lightkube import ApiError, Client
+from lightkube import ApiError, Client, codecs
+from lightkube.generic_resource import create_global_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import Namespace
 from lightkube.types import PatchType
 
+from kserve_participant.devstack import kserve_config
 from kserve_participant.devstack.resources import InferenceService
 
 __all__ = [
     "CRD_NAME",
     "CrdNotEstablished",
     "install_crd",
+    "install_kserve",
     "load_crd",
     "packaged_crd_path",
     "wait_established",
@@ -67,6 +70,27 @@ def install_crd(client: Client, body: dict[str, Any], *, timeout: float = 60.0) 
         force=True,
     )
     wait_established(client, body["metadata"]["name"], timeout=timeout)
+
+
+def install_kserve(client: Client, config: Path, *, timeout: float = 60.0) -> None:
+    """KServe's CRDs (Established), its namespace and ConfigMap, and its ClusterServingRuntimes."""
+    definitions = kserve_config.crds(config)
+    for body in definitions:
+        _apply(client, body)
+    for body in definitions:
+        wait_established(client, body["metadata"]["name"], timeout=timeout)
+    _apply(client, {"apiVersion": "v1", "kind": "Namespace",
+                    "metadata": {"name": kserve_config.KSERVE_NAMESPACE}})  # fmt: skip
+    _apply(client, kserve_config.inferenceservice_config(config))
+    create_global_resource(
+        "serving.kserve.io", "v1alpha1", "ClusterServingRuntime", "clusterservingruntimes"
+    )
+    for runtime in kserve_config.cluster_serving_runtimes(config):
+        _apply(client, runtime)
+
+
+def _apply(client: Client, body: dict[str, Any]) -> None:
+    client.apply(codecs.from_dict(body), field_manager=FIELD_MANAGER, force=True)
 
 
 def wait_established(client: Client, name: str = CRD_NAME, *, timeout: float = 60.0) -> None:

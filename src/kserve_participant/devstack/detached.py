@@ -20,7 +20,10 @@ from kserve_participant.devstack.processes import (
 __all__ = ["COMPONENTS", "component_pids", "stop_components"]
 
 COMPONENTS: tuple[tuple[str, str], ...] = (
-    ("standin", "standin/standin.pid"),
+    ("kserve-manager", "kserve-manager/kserve-manager.pid"),
+    ("kwok", "kwok/kwok.pid"),
+    ("kube-scheduler", "kube-scheduler/kube-scheduler.pid"),
+    ("kube-controller-manager", "kube-controller-manager/kube-controller-manager.pid"),
     ("kafka", "kafka/kafka.pid"),
     ("kube-apiserver", "apiserver/kube-apiserver.pid"),
     ("etcd", "etcd/etcd.pid"),

@@ -1,5 +1,6 @@
 """A throw-away PKI for one stack run: CA, API server certificate, admin client certificate,
-service-account key pair, a static token file (admin + participant users), and the Kafka broker's
+service-account key pair, a static token file (admin + participant users), KServe's webhook
+server certificate, and the Kafka broker's
 TLS identity (PEM keystore) with a client certificate for its mTLS listener.
 
 Keys are ECDSA P-256 rather than RSA because generating them is instant: the whole PKI takes
@@ -58,6 +59,15 @@ class Pki:
         return self.directory / "tokens.csv"
 
     @property
+    def webhook_cert(self) -> Path:
+        """KServe's webhook server on 127.0.0.1 (the API server calls it by URL)."""
+        return self.directory / "kserve-webhook.crt"
+
+    @property
+    def webhook_key(self) -> Path:
+        return self.directory / "kserve-webhook.key"
+
+    @property
     def kafka_keystore(self) -> Path:
         """The broker's PKCS#8 key followed by its certificate: Kafka's PEM keystore format."""
         return self.directory / "kafka-broker.pem"
@@ -92,6 +102,13 @@ def create_pki(directory: Path) -> Pki:
         "apiserver",
         subject="/CN=kube-apiserver",
         extensions="subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    )
+    _signed_cert(
+        directory,
+        "kserve-webhook",
+        subject="/CN=kserve-webhook",
+        extensions="subjectAltName=IP:127.0.0.1\n"
         "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
     )
     _signed_cert(

@@ -60,18 +60,12 @@ class DevSession:
             return None
 
     def up(self, *, say: Say) -> StackInfo:
-        """Start a fresh stack with the stand-in controller and leave it running."""
+        """Start a fresh stack (with KServe's controller) and leave it running."""
         self.down()
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self.state_dir.mkdir(exist_ok=True)
         stack = Stack(self.run_dir, say=say, stop_at_exit=False)
         info = stack.start()
-        try:
-            stack.start_standin()
-        except BaseException:
-            stack.stop()
-            raise
-        say("stand-in KServe controller watching")
         self.info_file.write_text(info.to_json())
         self.info_file.chmod(0o600)
         self.env_file.write_text(_env_lines(info))

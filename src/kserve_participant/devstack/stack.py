@@ -1,9 +1,11 @@
-"""The whole dev stack: Kafka, etcd, kube-apiserver (with KServe's CRD) and the stand-in controller.
+"""The whole dev stack: Kafka, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK
+with one fake node, and KServe's own controller with its CRDs, config, runtimes and webhooks.
 
-``Stack`` starts the pieces in parallel where it can (Kafka beside etcd -> kube-apiserver) on free
-127.0.0.1 ports, and stops every process it started: on ``stop()``, on leaving its ``with`` block,
-at interpreter exit and on SIGTERM. Processes are detached into their own sessions, so
-``dev up`` can leave them running and ``dev down`` (another process) can stop them by pid file.
+``Stack`` starts the pieces in parallel where it can (Kafka beside etcd -> kube-apiserver ->
+the controllers, KWOK and KServe's manager side by side) on free 127.0.0.1 ports, and stops every
+process it started: on ``stop()``, on leaving its ``with`` block, at interpreter exit and on
+SIGTERM. Processes are detached into their own sessions, so ``dev up`` can leave them running and
+``dev down`` (another process) can stop them by pid file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import atexit
 import contextlib
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,15 +27,16 @@ from lightkube import Client, KubeConfig
 from kserve_participant.devstack import crd
 from kserve_participant.devstack.apiserver import ApiServer
 from kserve_participant.devstack.cache import Cache, ToolsDir
+from kserve_participant.devstack.controllers import ControllerManager, Kwok, Scheduler
 from kserve_participant.devstack.etcd import Etcd
 from kserve_participant.devstack.info import StackInfo
 from kserve_participant.devstack.kafka import KafkaBroker
 from kserve_participant.devstack.kdc import Kdc, start_kdc
+from kserve_participant.devstack.kserve_manager import KServeManager
 from kserve_participant.devstack.kubeconfig import write_admin_kubeconfig
 from kserve_participant.devstack.pki import Pki, create_pki
-from kserve_participant.devstack.processes import ManagedProcess, run_together, spawn, wait_until
+from kserve_participant.devstack.processes import run_together
 from kserve_participant.devstack.seed import ensure_seed
-from kserve_participant.devstack.standin_status import READY_MESSAGE
 
 __all__ = ["ArtefactsMissing", "Stack"]
 
@@ -70,17 +72,20 @@ class Stack:
         self._kdc: Kdc | None = None
         self._etcd: Etcd | None = None
         self._apiserver: ApiServer | None = None
-        self._standin: ManagedProcess | None = None
+        self._controller_manager: ControllerManager | None = None
+        self._scheduler: Scheduler | None = None
+        self._kwok: Kwok | None = None
+        self._kserve: KServeManager | None = None
         self._info: StackInfo | None = None
         self._exit_hook_registered = not stop_at_exit
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self, *, install_crd: bool = True, warm_up: bool = True) -> StackInfo:
-        """Bring Kafka, etcd and kube-apiserver up, with the CRD; return how to reach them.
+    def start(self, *, kserve: bool = True, warm_up: bool = True) -> StackInfo:
+        """Bring Kafka, etcd and kube-apiserver up, and (``kserve``) the cluster with KServe.
 
-        The CRD comes from the cached etcd seed (made on first use, see ``seed``); ``warm_up``
-        makes one throw-away InferenceService create so later creates are fast.
+        KServe's CRDs, config and runtimes come from the cached etcd seed (made on first use, see
+        ``seed``); ``warm_up`` makes one throw-away InferenceService so later creates are fast.
         """
         self._check_artefacts()
         tools = ToolsDir.locate()
@@ -97,7 +102,7 @@ class Stack:
         pki = create_pki(self.run_dir / "pki")  # Kafka's SSL listener needs it too
         self._kdc = start_kdc(self.run_dir / "kdc")  # None when the KDC is not installed
         self._kafka = KafkaBroker(self.run_dir / "kafka", self.cache, tools, pki=pki, kdc=self._kdc)
-        seed = ensure_seed(self.cache, say=self._say) if install_crd else None
+        seed = ensure_seed(self.cache, say=self._say) if kserve else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-start") as pool:
             kafka_started = pool.submit(self._kafka.start)
             try:
@@ -115,13 +120,8 @@ class Stack:
                 kubeconfig = write_admin_kubeconfig(
                     self.run_dir / "kubeconfig", server=self._apiserver.url, pki=pki
                 )
-                if install_crd:
-                    with _admin_client(kubeconfig) as client:
-                        crd.wait_established(client)
-                        progress("InferenceService CRD established")
-                        if warm_up:
-                            crd.warm_up(client)
-                            progress("InferenceService schema warmed up")
+                if kserve:
+                    self._start_cluster(pki, kubeconfig, tools, warm_up=warm_up, progress=progress)
                 kafka_started.result()
                 progress(f"kafka ready at {self._kafka.bootstrap}")
                 self._info = self._describe(pki, kubeconfig)
@@ -134,7 +134,12 @@ class Stack:
     def stop(self) -> None:
         """Stop every process this stack started; safe to call twice."""
         # Each takes seconds to shut down: stop them together, etcd last (the API server needs it).
-        run_together(self.stop_standin, self._stop_kafka_quietly, self._stop_apiserver_quietly)
+        daemons = (self._kserve, self._kwok, self._scheduler, self._controller_manager)
+        run_together(
+            self._stop_kafka_quietly,
+            self._stop_apiserver_quietly,
+            *(daemon.stop for daemon in daemons if daemon is not None),
+        )
         if self._etcd is not None:
             self._etcd.stop()
         if self._kdc is not None:
@@ -170,7 +175,12 @@ class Stack:
             ("kafka", self._kafka.process if self._kafka else None),
             ("etcd", self._etcd.process if self._etcd else None),
             ("kube-apiserver", self._apiserver.process if self._apiserver else None),
-            ("standin", self._standin),
+            *(
+                (daemon.name, daemon.process)
+                for daemon in (self._controller_manager, self._scheduler, self._kwok)
+                if daemon is not None
+            ),
+            ("kserve-manager", self._kserve.process if self._kserve else None),
             ("krb5kdc", self._kdc.process if self._kdc else None),
         ):
             if process is not None and process.alive():
@@ -193,52 +203,68 @@ class Stack:
         """Start the stopped API server again on the same port; etcd kept the data."""
         self._component(self._apiserver).restart()
 
-    # -- the stand-in KServe controller ----------------------------------------------------
+    # -- KServe's controller, for slow deletes -------------------------------------------
 
-    def start_standin(self, *, timeout: float = 30.0) -> ManagedProcess:
-        """Run the stand-in controller as a detached subprocess; returns once it is watching."""
-        if self._standin is not None and self._standin.alive():
-            return self._standin
-        directory = self.run_dir / "standin"
-        directory.mkdir(parents=True, exist_ok=True)
-        log = directory / "standin.log"
-        offset = log.stat().st_size if log.exists() else 0
-        self._standin = spawn(
-            "standin",
-            [
-                sys.executable,
-                "-m",
-                "kserve_participant.devstack.standin",
-                "--kubeconfig",
-                str(self.info.kubeconfig),
-            ],
-            run_dir=directory,
-            log_path=log,
-            marker=str(self.info.kubeconfig),
-        )
-        wait_until(
-            lambda: READY_MESSAGE in _read_from(log, offset),
-            process=self._standin,
-            what="its watch",
-            timeout=timeout,
-        )
-        return self._standin
+    def pause_kserve(self) -> None:
+        """Hold KServe's manager (SIGSTOP): nothing is reconciled, finalizers stay."""
+        self._component(self._kserve).pause()
 
-    def stop_standin(self) -> None:
-        if self._standin is not None:
-            self._standin.stop()
-            self._standin = None
+    def resume_kserve(self) -> None:
+        self._component(self._kserve).resume()
 
     # -- internals -------------------------------------------------------------------------
+
+    def _start_cluster(
+        self, pki: Pki, kubeconfig: Path, tools: ToolsDir, *, warm_up: bool, progress: Say
+    ) -> None:
+        """Controllers, scheduler, KWOK and KServe's manager, started side by side."""
+        cache = self.cache
+        self._controller_manager = ControllerManager(
+            "kube-controller-manager",
+            cache.kube_controller_manager_binary,
+            self.run_dir / "kube-controller-manager",
+            kubeconfig,
+        )
+        self._scheduler = Scheduler(
+            "kube-scheduler",
+            cache.kube_scheduler_binary,
+            self.run_dir / "kube-scheduler",
+            kubeconfig,
+        )
+        self._kwok = Kwok(
+            "kwok", cache.kwok_binary, self.run_dir / "kwok", kubeconfig, stages=tools.kwok_stages
+        )
+        self._kserve = KServeManager(
+            cache.kserve_manager_binary,
+            self.run_dir / "kserve-manager",
+            kubeconfig,
+            cache.kserve_config,
+            pki,
+        )
+        self._controller_manager.start()
+        self._scheduler.start()
+        self._kwok.start()
+        with _admin_client(kubeconfig) as client:
+            crd.wait_established(client)
+            progress("KServe's CRDs established")
+            manager, kwok, controllers = self._kserve, self._kwok, self._controller_manager
+            run_together(
+                manager.start,
+                lambda: kwok.add_node(client),
+                lambda: controllers.wait_ready(client),
+            )
+            self._scheduler.check_alive()
+            progress("controllers running, fake node Ready, KServe's manager ready")
+            manager.register_webhooks(client)
+            progress(f"KServe's webhooks registered at {manager.webhook_url}")
+            if warm_up:
+                crd.warm_up(client)
+                progress("InferenceService schema warmed up")
 
     def _check_artefacts(self) -> None:
         missing = [
             str(path)
-            for path in (
-                self.cache.kafka_lib,
-                self.cache.etcd_binary,
-                self.cache.kube_apiserver_binary,
-            )
+            for path in (self.cache.kafka_lib, *self.cache.binaries, self.cache.kserve_config)
             if not path.exists()
         ]
         if missing:
@@ -324,12 +350,3 @@ def _settle(future: Future[None]) -> None:
     # Its own error, if any, is secondary to the one being raised.
     with contextlib.suppress(BaseException):
         future.result()
-
-
-def _read_from(path: Path, offset: int) -> str:
-    try:
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            return handle.read().decode(errors="replace")
-    except FileNotFoundError:
-        return ""

@@ -161,6 +161,12 @@ class K8sClient:
     def resource(self) -> InferenceServiceResource:
         return self._resource
 
+    def for_resource(self, resource: InferenceServiceResource) -> K8sClient:
+        """A client of another resource over the same connection (closed with this one)."""
+        return K8sClient(
+            self._api, resource, field_manager=self._field_manager, on_request=self._on_request
+        )
+
     async def close(self) -> None:
         await self._api.close()
 
@@ -229,12 +235,17 @@ class K8sClient:
         return Applied(_plain(applied), tuple(dict.fromkeys(sink)))
 
     async def delete(self, namespace: str, name: str) -> None:
-        """Delete with background propagation; raises NotFound if already gone."""
+        """Delete with foreground propagation; raises NotFound if already gone.
+
+        Foreground: the object stays (with a deletionTimestamp) until the garbage collector has
+        removed what its controller built (KServe's Deployments, Services, HPAs, pods), so a
+        caller that waits for it to be gone knows nothing of it is left.
+        """
         _require_name(name)
         await self._call(
             "delete",
             lambda: self._api.delete(
-                self._cls, name, namespace=namespace, cascade=CascadeType.BACKGROUND
+                self._cls, name, namespace=namespace, cascade=CascadeType.FOREGROUND
             ),
         )
 

@@ -122,6 +122,8 @@ def _unknown_fields(status_code: int, message: str) -> list[str]:
     return []
 
 
+_WEBHOOK_DENIAL = "admission webhook "  # "admission webhook "<name>" denied the request: ..."
+
 _BY_STATUS: dict[int, type[K8sError]] = {
     400: BadRequest,
     401: Unauthorized,
@@ -142,7 +144,9 @@ def error_for_status(status_code: int, reason: str, message: str) -> K8sError:
     if denied:
         return AdmissionDenied(status_code, reason, message, denied.group(1), denied.group(2))
     cls = _BY_STATUS.get(status_code, ServerUnavailable)
-    if status_code == 500 and message.startswith(_UNTYPABLE_PATCH):
-        # Server-side apply reports a body that does not fit the schema as a 500: permanent.
+    if status_code == 500 and message.startswith((_UNTYPABLE_PATCH, _WEBHOOK_DENIAL)):
+        # Server-side apply reports a body that does not fit the schema as a 500, and so does a
+        # webhook that fails on the body (KServe's defaulter panics on a spec without a
+        # predictor): permanent, the same body would be refused again.
         cls = Invalid
     return cls(status_code, reason, message)

@@ -12,7 +12,7 @@ from typing import Any
 
 from lightkube.generic_resource import GenericNamespacedResource, create_namespaced_resource
 
-__all__ = ["InferenceServiceResource", "lightkube_resource"]
+__all__ = ["DEPLOYMENTS", "InferenceServiceResource", "lightkube_resource"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,12 @@ class InferenceServiceResource:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}"
+
+
+# KServe's Deployments (Standard mode), read to tell when an update has rolled out.
+DEPLOYMENTS = InferenceServiceResource(
+    group="apps", version="v1", kind="Deployment", plural="deployments"
+)
 
 
 def lightkube_resource(resource: InferenceServiceResource) -> type[GenericNamespacedResource]:

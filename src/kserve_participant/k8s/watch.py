@@ -122,6 +122,10 @@ class InferenceServiceWatch:
         self._pins: Counter[Key] = Counter()
         self._listeners: list[Listener] = []
 
+    @property
+    def cluster_wide(self) -> bool:
+        return self._settings.cluster_wide
+
     def _stream_key(self, namespace: str) -> str | None:
         return None if self._settings.cluster_wide else namespace
 
@@ -178,6 +182,14 @@ class InferenceServiceWatch:
                 if self._pins[key] <= 0:
                     del self._pins[key]
                     self._drop_tombstone(key)
+
+    def reconsider(self, namespace: str, name: str) -> None:
+        """Offer the cached state of one object to its waiters again: something else their
+        predicates read (another watch's objects) has changed."""
+        observed = self._cache.get((namespace, name))
+        if observed is not None:
+            for waiter in list(self._waiters.get((namespace, name), ())):
+                waiter.offer(observed)
 
     async def ensure_watching(self, namespace: str) -> None:
         """Start the stream serving ``namespace`` if needed and wait for its first list.

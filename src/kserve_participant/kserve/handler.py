@@ -30,7 +30,8 @@ from acm_participant import (
 from acm_participant.protocol.enums import DeployState
 from kserve_participant.k8s.client import K8sClient, Obj
 from kserve_participant.k8s.errors import K8sError
-from kserve_participant.k8s.watch import InferenceServiceWatch, WatchSettings
+from kserve_participant.k8s.resources import DEPLOYMENTS
+from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
 from kserve_participant.kserve.entities import (
     ElementSpec,
     EntityPolicy,
@@ -46,7 +47,7 @@ from kserve_participant.kserve.ownership import (
 from kserve_participant.kserve.status import (
     EntityStatus,
 )
-from kserve_participant.kserve.waiting import wait_gone_all, wait_ready_all
+from kserve_participant.kserve.waiting import ISVC_LABEL, wait_gone_all, wait_ready_all
 from kserve_participant.kserve.writes import (
     Written,
     delete_objects,
@@ -76,10 +77,22 @@ class KServeElementHandler(ElementHandler):
     """Deploys, watches, updates and removes the InferenceServices of KServe elements."""
 
     def __init__(
-        self, *, client: K8sClient, watch: InferenceServiceWatch, settings: HandlerSettings
+        self,
+        *,
+        client: K8sClient,
+        watch: InferenceServiceWatch,
+        settings: HandlerSettings,
+        deployments: InferenceServiceWatch | None = None,
     ) -> None:
         self._client = client
         self._watch = watch
+        # KServe's Deployments tell when an update serves; their changes wake the waiters of
+        # the InferenceService that owns them.
+        self._deployments = deployments or InferenceServiceWatch(
+            client.for_resource(DEPLOYMENTS),
+            WatchSettings(cluster_wide=watch.cluster_wide, labels={ISVC_LABEL: None}),
+        )
+        self._deployments.subscribe(self._deployment_changed)
         self._settings = settings
         self._live = LiveStatus(watch)
 
@@ -102,11 +115,13 @@ class KServeElementHandler(ElementHandler):
     async def stop(self) -> None:
         await self._live.stop()
         await self._watch.stop()
+        await self._deployments.stop()
 
     def sizes(self) -> dict[str, int]:
         """Entries of each structure that grows with the objects handled (none may keep growing)."""
         return {
             **self._watch.sizes(),
+            **{f"Deployments: {k}": v for k, v in self._deployments.sizes().items()},
             **self._live.sizes(),
         }
 
@@ -128,26 +143,35 @@ class KServeElementHandler(ElementHandler):
             found = set(self._settings.policy.namespaces) or {None}
         return found
 
-    async def _watching(self, namespaces: set[str]) -> None:
-        """The shared watch serves these namespaces; refused before anything is written."""
+    def _deployment_changed(self, key: Key, observed: Observed) -> None:
+        labels = (observed.obj or {}).get("metadata", {}).get("labels") or {}
+        owner = labels.get(ISVC_LABEL)
+        if owner:
+            self._watch.reconsider(key[0], str(owner))
+
+    async def _watching(self, namespaces: set[str], *, rollouts: bool = False) -> None:
+        """The shared watches serve these namespaces; refused before anything is written."""
+        watches = [("InferenceServices", self._watch)]
+        if rollouts:
+            watches.append(("Deployments (apps/v1)", self._deployments))
         for namespace in sorted(namespaces):
-            try:
-                await self._watch.ensure_watching(namespace)
-            except K8sError as exc:
-                raise ElementFailure(
-                    f"cannot watch InferenceServices in {namespace}: {exc}"
-                ) from exc
+            for what, watch in watches:
+                try:
+                    await watch.ensure_watching(namespace)
+                except K8sError as exc:
+                    raise ElementFailure(f"cannot watch {what} in {namespace}: {exc}") from exc
 
     async def _write_and_wait(
         self, spec: ElementSpec, owner: Owner, deadline: float
     ) -> tuple[list[Written], list[EntityStatus]]:
-        await self._watching({e.namespace for e in spec.entities})
+        await self._watching({e.namespace for e in spec.entities}, rollouts=True)
         known = self._known(spec)
         written = await ensure_all(
             self._client, known, spec.entities, owner, remember=self._watch.remember
         )
         statuses = await wait_ready_all(
             self._watch,
+            self._deployments,
             written,
             deadline=deadline,
             interval=spec.check_interval_s,

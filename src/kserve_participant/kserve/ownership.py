@@ -2,9 +2,11 @@
 
 Labels (selectable, values are UUIDs): who created the object and for which instance element,
 so undeploy, delete and restart find every object of an element by a label selector, including
-what a failed deploy or an update left. Annotations: the entity id (free text) and a hash of
-the body we sent, so an adopted object is updated only when the payload really changed; KServe's
-webhook rewrites the stored spec, so diffing spec against payload would always differ.
+what a failed deploy or an update left. Annotations: the entity id (free text) and a hash of the
+body we sent without its autoscaling bounds. KServe copies an InferenceService's annotations onto
+the Deployments and pod templates it builds, so that hash tells which of our specs a Deployment
+was built from (``rollout``); leaving the replica bounds out keeps a change of only those bounds
+from rolling every pod, as it would not for KServe either (it only updates the HPA).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from uuid import UUID
 
 __all__ = [
     "ANNOTATION_ENTITY_ID",
-    "ANNOTATION_PAYLOAD_HASH",
+    "ANNOTATION_TEMPLATE_HASH",
     "LABEL_ELEMENT_ID",
     "LABEL_INSTANCE_ID",
     "LABEL_MANAGED_BY",
@@ -27,9 +29,9 @@ __all__ = [
     "MANAGED_BY",
     "Owner",
     "is_owned_by",
-    "payload_hash",
     "stamp",
-    "stamped_hash",
+    "stamped_template_hash",
+    "template_hash",
 ]
 
 PREFIX = "kserve-participant.onap.org/"
@@ -39,7 +41,12 @@ LABEL_PARTICIPANT_ID = PREFIX + "participant-id"
 LABEL_INSTANCE_ID = PREFIX + "instance-id"
 LABEL_ELEMENT_ID = PREFIX + "element-id"
 ANNOTATION_ENTITY_ID = PREFIX + "entity-id"
-ANNOTATION_PAYLOAD_HASH = PREFIX + "payload-hash"
+ANNOTATION_TEMPLATE_HASH = PREFIX + "template-hash"
+# KServe's component fields that reach only the HPA (or Deployment replicas), not the pod template.
+AUTOSCALING_FIELDS = frozenset(
+    {"minReplicas", "maxReplicas", "scaleTarget", "scaleMetric", "scaleMetricType", "autoScaling"}
+)
+_COMPONENTS = ("predictor", "transformer", "explainer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +66,17 @@ class Owner:
         }
 
 
-def payload_hash(body: Mapping[str, Any]) -> str:
-    """A stable digest of what we send (before our own labels and annotations are added)."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+def template_hash(body: Mapping[str, Any]) -> str:
+    """A stable digest of what we send, autoscaling bounds left out, before our own stamps."""
+    trimmed = copy.deepcopy(dict(body))
+    spec = trimmed.get("spec")
+    if isinstance(spec, dict):
+        for component in _COMPONENTS:
+            fields = spec.get(component)
+            if isinstance(fields, dict):
+                for name in AUTOSCALING_FIELDS:
+                    fields.pop(name, None)
+    canonical = json.dumps(trimmed, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
@@ -80,7 +95,7 @@ def stamp(body: Mapping[str, Any], owner: Owner, entity_id: str) -> dict[str, An
     )
     annotations = metadata.setdefault("annotations", {})
     annotations[ANNOTATION_ENTITY_ID] = entity_id
-    annotations[ANNOTATION_PAYLOAD_HASH] = payload_hash(body)
+    annotations[ANNOTATION_TEMPLATE_HASH] = template_hash(body)
     return stamped
 
 
@@ -96,6 +111,6 @@ def is_owned_by(obj: Mapping[str, Any], owner: Owner) -> bool:
     ) == str(owner.element_id)
 
 
-def stamped_hash(obj: Mapping[str, Any]) -> str | None:
-    value = _metadata(obj, "annotations").get(ANNOTATION_PAYLOAD_HASH)
+def stamped_template_hash(obj: Mapping[str, Any]) -> str | None:
+    value = _metadata(obj, "annotations").get(ANNOTATION_TEMPLATE_HASH)
     return str(value) if value is not None else None

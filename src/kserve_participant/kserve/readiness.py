@@ -4,26 +4,29 @@ Why here and pure: these rules (docs/kserve.md, from KServe's own status model) 
 deploy is acked and when it fails fast; they must be testable without a cluster. Conditions are
 found by ``type``, never by position (KServe sorts them alphabetically). A state that cannot heal
 without a spec change (model FailedToLoad, InvalidSpec, BlockedByFailedLoad, a component that
-failed for good) is Failed, quoting KServe's reason, so the deploy does not wait for its timeout.
-After an update, the old ``Ready=True`` stays visible until KServe reconciles the new spec, so a
-caller passes the generation it wrote and its write time.
+failed for good) is Failed, quoting KServe's reason, so the deploy does not wait for its timeout;
+a spec no runtime can serve fails even while ``Ready`` stays True, as KServe leaves it after an
+update to an unserved format. Right after an update the object still carries the status of the
+previous spec: the caller passes the resourceVersion it wrote (a :class:`WriteMark`), and failures
+are judged only on a status written after it. Whether an update really serves is decided from
+KServe's Deployments (``rollout``), since ``Ready`` stays True through a rolling update.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Phase", "Readiness", "WriteMark", "assess", "condition", "parse_time"]
+__all__ = ["Phase", "Readiness", "WriteMark", "assess", "condition"]
 
 _COMPONENT_CONDITIONS = ("PredictorReady", "TransformerReady", "ExplainerReady")
+# Not fatal: KServe's ReconcileFailed also reports errors its next reconcile heals (seen on real
+# KServe: its HPA "already exists" after an API server restart, from a stale informer cache).
 _FATAL_COMPONENT_REASONS = frozenset(
     {
         "ProgressDeadlineExceeded",
-        "ReconcileFailed",
         "InvalidGPUAllocation",
         "InvalidWorkerSpecNotSet",
         "FailedCreate",
@@ -33,6 +36,8 @@ _FATAL_COMPONENT_REASONS = frozenset(
     }
 )
 _FATAL_TRANSITIONS = frozenset({"InvalidSpec", "BlockedByFailedLoad"})
+# A spec KServe cannot serve at all: fatal even though Ready keeps the previous spec's True.
+_UNSERVABLE_TRANSITIONS = frozenset({"InvalidSpec"})
 
 
 class Phase(StrEnum):
@@ -47,6 +52,9 @@ class Phase(StrEnum):
 class Readiness:
     phase: Phase
     reason: str = ""
+    # A failure KServe read off the pods (a model that fails to load): during a rollout it may be
+    # the previous spec's pods speaking, so it counts once only our spec's pods are left.
+    from_pods: bool = False
 
     @property
     def settled(self) -> bool:
@@ -56,19 +64,15 @@ class Readiness:
 
 @dataclass(frozen=True, slots=True)
 class WriteMark:
-    """What we wrote last: its generation and the API server's time of the write."""
+    """Our last write: its generation and the resourceVersion the API server gave it."""
 
     generation: int
-    written_at: datetime | None = None
+    resource_version: str | None = None
 
-
-def parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    def predates(self, obj: Mapping[str, Any]) -> bool:
+        """True when ``obj`` is still the object as we wrote it (its status is the old one)."""
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        return self.resource_version is not None and version == self.resource_version
 
 
 def condition(obj: Mapping[str, Any], type_: str) -> Mapping[str, Any] | None:
@@ -89,20 +93,7 @@ def _describe(cond: Mapping[str, Any]) -> str:
     return f"{text} ({detail})" if detail else text
 
 
-def _reconciled(obj: Mapping[str, Any], mark: WriteMark) -> bool:
-    status = obj.get("status")
-    if not isinstance(status, Mapping):
-        return False
-    observed = status.get("observedGeneration")
-    if isinstance(observed, int) and observed >= mark.generation:
-        return True
-    ready = condition(obj, "Ready")
-    changed_at = parse_time(ready.get("lastTransitionTime")) if ready else None
-    # Strictly later: both clocks have one-second resolution, an equal time may be the old one.
-    return bool(mark.written_at and changed_at and changed_at > mark.written_at)
-
-
-def _model_failure(status: Mapping[str, Any]) -> str | None:
+def _model_failure(status: Mapping[str, Any], *, ready: bool) -> str | None:
     model = status.get("modelStatus")
     if not isinstance(model, Mapping):
         return None
@@ -114,7 +105,11 @@ def _model_failure(status: Mapping[str, Any]) -> str | None:
         for key in ("targetModelState", "activeModelState")
         if states.get(key) == "FailedToLoad"
     ]
-    if transition not in _FATAL_TRANSITIONS and not failed_states:
+    if ready:  # the previous spec still serves: only a spec KServe cannot serve at all is fatal
+        failing = transition in _UNSERVABLE_TRANSITIONS
+    else:
+        failing = transition in _FATAL_TRANSITIONS or bool(failed_states)
+    if not failing:
         return None
     what = ", ".join([*([f"transitionStatus={transition}"] if transition else []), *failed_states])
     info = model.get("lastFailureInfo")
@@ -126,7 +121,7 @@ def _model_failure(status: Mapping[str, Any]) -> str | None:
 
 
 def assess(obj: Mapping[str, Any] | None, mark: WriteMark | None = None) -> Readiness:
-    """Classify an InferenceService; ``mark`` makes a status older than our write Progressing."""
+    """Classify an InferenceService; with ``mark``, a status older than our write fails nothing."""
     if obj is None:
         return Readiness(Phase.GONE, "not found")
     metadata = obj.get("metadata") or {}
@@ -135,7 +130,9 @@ def assess(obj: Mapping[str, Any] | None, mark: WriteMark | None = None) -> Read
     status = obj.get("status")
     if not isinstance(status, Mapping) or not status.get("conditions"):
         return Readiness(Phase.PROGRESSING, "KServe has not reconciled it yet (no conditions)")
-    if mark is not None and mark.generation > 1 and not _reconciled(obj, mark):
+    stale = mark is not None and mark.generation > 1 and mark.predates(obj)
+    if mark is not None and stale and status.get("deploymentMode") == "Serverless":
+        # Standard mode is gated on the Deployments (``rollout``); Knative mode is not.
         return Readiness(
             Phase.PROGRESSING, f"waiting for KServe to reconcile generation {mark.generation}"
         )
@@ -144,14 +141,15 @@ def assess(obj: Mapping[str, Any] | None, mark: WriteMark | None = None) -> Read
         return Readiness(Phase.STOPPED, "stopped (annotation serving.kserve.io/stop)")
     ready = condition(obj, "Ready")
     ready_true = bool(ready and ready.get("status") == "True")
-    if not ready_true:
-        failure = _model_failure(status)
-        if failure:
-            return Readiness(Phase.FAILED, failure)
+    failure = None if stale else _model_failure(status, ready=ready_true)
+    if failure:
+        unservable = (status.get("modelStatus") or {}).get("transitionStatus") == "InvalidSpec"
+        return Readiness(Phase.FAILED, failure, from_pods=not unservable)
     for type_ in _COMPONENT_CONDITIONS:
         cond = condition(obj, type_)
         if (
-            cond
+            not stale
+            and cond
             and cond.get("status") == "False"
             and cond.get("reason") in _FATAL_COMPONENT_REASONS
         ):

@@ -3,7 +3,9 @@
 Why: the deploy ack must follow the ``Ready`` condition within a fraction of a second, fail fast
 on a state that cannot heal, and on timeout say which InferenceServices were not ready and their
 last conditions; undeploy must say what is stuck (e.g. KServe's finalizer). Waits of one
-operation share one deadline.
+operation share one deadline. In Standard mode an InferenceService counts as Ready only once the
+Deployments KServe made from our spec have rolled out (``rollout``): a second shared watch, over
+Deployments, wakes the waiters of the InferenceService that owns each.
 """
 
 from __future__ import annotations
@@ -15,11 +17,27 @@ from typing import Any
 from acm_participant import ElementFailure
 from kserve_participant.k8s.client import Obj
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
+from kserve_participant.kserve.ownership import stamped_template_hash
 from kserve_participant.kserve.readiness import Phase, Readiness, WriteMark, assess
+from kserve_participant.kserve.rollout import (
+    fatal_rollout,
+    only_template_left,
+    owned_by,
+    rollout_pending,
+)
 from kserve_participant.kserve.status import EntityStatus, entity_status
 from kserve_participant.kserve.writes import Written, raise_collected
 
-__all__ = ["describe_conditions", "readiness_of", "wait_gone_all", "wait_ready_all"]
+__all__ = [
+    "ISVC_LABEL",
+    "describe_conditions",
+    "readiness_of",
+    "rolled_out",
+    "wait_gone_all",
+    "wait_ready_all",
+]
+
+ISVC_LABEL = "serving.kserve.io/inferenceservice"  # KServe labels what it builds with it
 
 _MAX_CONDITIONS = 4
 
@@ -31,6 +49,35 @@ def readiness_of(observed: Observed, uid: str | None, mark: WriteMark | None) ->
         # if ours is deleted, its own DELETED event (or a 404) says so.
         return None
     return assess(observed.obj if observed.exists else None, mark)
+
+
+def rolled_out(
+    readiness: Readiness, isvc: Mapping[str, Any], deployments: InferenceServiceWatch
+) -> Readiness:
+    """A Ready InferenceService stays Progressing until its Deployments serve our spec, and a
+    failure read off the pods counts only once no pod of an older spec is left."""
+    status = isvc.get("status") or {}
+    judged = readiness.phase is Phase.READY or readiness.from_pods
+    if not judged or status.get("deploymentMode") == "Serverless":
+        return readiness
+    meta = isvc.get("metadata") or {}
+    owned = owned_by(deployments.existing(str(meta.get("namespace"))), str(meta.get("uid")))
+    if not owned:
+        return Readiness(Phase.PROGRESSING, "no Deployment from KServe yet")
+    for deployment in owned:
+        fatal = fatal_rollout(deployment)
+        if fatal:
+            return Readiness(Phase.FAILED, fatal)
+    template = stamped_template_hash(isvc)
+    for deployment in owned:
+        if readiness.from_pods:
+            if only_template_left(deployment, template):
+                continue
+            return Readiness(Phase.PROGRESSING, f"{readiness.reason}; pods of the previous spec")
+        pending = rollout_pending(deployment, template)
+        if pending:
+            return Readiness(Phase.PROGRESSING, pending)
+    return readiness
 
 
 def describe_conditions(obj: Mapping[str, Any] | None) -> str:
@@ -47,19 +94,36 @@ def describe_conditions(obj: Mapping[str, Any] | None) -> str:
 
 
 class _NotReady(Exception):
-    def __init__(self, key: str, last: Obj | None) -> None:
+    def __init__(self, key: str, last: Obj | None, waiting_for: str) -> None:
         self.key = key
         self.last = last
+        self.waiting_for = waiting_for
+
+    def __str__(self) -> str:
+        detail = describe_conditions(self.last)
+        if self.waiting_for:
+            detail += f"; {self.waiting_for}"
+        return f"{self.key} ({detail})"
 
 
 async def _wait_ready(
-    watch: InferenceServiceWatch, written: Written, deadline: float, interval: float
+    watch: InferenceServiceWatch,
+    deployments: InferenceServiceWatch,
+    written: Written,
+    deadline: float,
+    interval: float,
 ) -> EntityStatus:
     entity = written.entity
+    waiting_for = ""
 
     def settled(observed: Observed) -> Readiness | None:
+        nonlocal waiting_for
         readiness = readiness_of(observed, written.uid, written.mark)
-        return readiness if readiness is not None and readiness.settled else None
+        if readiness is None or observed.obj is None:
+            return None
+        gated = rolled_out(readiness, observed.obj, deployments)
+        waiting_for = gated.reason if gated is not readiness else ""
+        return gated if gated.settled else None
 
     try:
         readiness = await watch.wait_until(
@@ -72,7 +136,7 @@ async def _wait_ready(
         )
     except WaitTimeout as exc:
         last = exc.last.obj if exc.last is not None and exc.last.exists else None
-        raise _NotReady(f"{entity.namespace}/{entity.name}", last) from None
+        raise _NotReady(f"{entity.namespace}/{entity.name}", last, waiting_for) from None
     if readiness.phase is not Phase.READY:
         raise ElementFailure(
             f"{entity.namespace}/{entity.name} {readiness.phase.value.lower()}: {readiness.reason}"
@@ -84,6 +148,7 @@ async def _wait_ready(
 
 async def wait_ready_all(
     watch: InferenceServiceWatch,
+    deployments: InferenceServiceWatch,
     written: Iterable[Written],
     *,
     deadline: float,
@@ -96,7 +161,7 @@ async def wait_ready_all(
 
     async def one(item: Written) -> None:
         try:
-            statuses.append(await _wait_ready(watch, item, deadline, interval))
+            statuses.append(await _wait_ready(watch, deployments, item, deadline, interval))
         except _NotReady as exc:
             not_ready.append(exc)
 
@@ -107,10 +172,7 @@ async def wait_ready_all(
     except BaseExceptionGroup as group_error:
         raise_collected(group_error.exceptions)
     if not_ready:
-        details = "; ".join(
-            f"{item.key} ({describe_conditions(item.last)})"
-            for item in sorted(not_ready, key=lambda n: n.key)
-        )
+        details = "; ".join(str(item) for item in sorted(not_ready, key=lambda n: n.key))
         raise ElementFailure(f"not Ready within {timeout_s:g}s: {details}")
     return statuses
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from acm_participant import ElementFailure
-from kserve_participant.k8s.client import FIELD_MANAGER, Applied, K8sClient, Obj
+from kserve_participant.k8s.client import Applied, K8sClient, Obj
 from kserve_participant.k8s.errors import (
     AdmissionDenied,
     Conflict,
@@ -28,11 +27,9 @@ from kserve_participant.kserve.entities import InferenceEntity
 from kserve_participant.kserve.ownership import (
     Owner,
     is_owned_by,
-    payload_hash,
     stamp,
-    stamped_hash,
 )
-from kserve_participant.kserve.readiness import WriteMark, parse_time
+from kserve_participant.kserve.readiness import WriteMark
 
 __all__ = [
     "EntityRefused",
@@ -86,16 +83,14 @@ def _refused(entity: InferenceEntity, exc: K8sError) -> EntityRefused:
     return EntityRefused(f"{_where(entity)}: refused: {exc}")
 
 
-def _apply_time(obj: Obj) -> datetime | None:
-    for entry in obj.get("metadata", {}).get("managedFields") or []:
-        if entry.get("manager") == FIELD_MANAGER and entry.get("operation") == "Apply":
-            return parse_time(entry.get("time"))
-    return None
-
-
-def _mark(obj: Obj, written_at: datetime | None) -> WriteMark:
-    generation = obj.get("metadata", {}).get("generation")
-    return WriteMark(generation if isinstance(generation, int) else 1, written_at)
+def _mark(obj: Obj) -> WriteMark:
+    meta = obj.get("metadata", {})
+    generation = meta.get("generation")
+    version = meta.get("resourceVersion")
+    return WriteMark(
+        generation if isinstance(generation, int) else 1,
+        version if isinstance(version, str) else None,
+    )
 
 
 # A resourceVersion no stored InferenceService has (etcd's revision 1 is written long before any
@@ -109,23 +104,28 @@ def _with_precondition(body: Obj, precondition: Mapping[str, str]) -> Obj:
     return {**body, "metadata": {**body["metadata"], **precondition}}
 
 
-def _judge(entity: InferenceEntity, owner: Owner, existing: Obj) -> Written | None:
-    """Refuse a foreign object, adopt ours unchanged, or None: ours, and it must be updated."""
+def _judge(entity: InferenceEntity, owner: Owner, existing: Obj) -> None:
+    """Refuse a foreign object; ours is applied again."""
     if not is_owned_by(existing, owner):
         raise EntityRefused(
             f"{_where(entity)}: an InferenceService of that name already exists and is "
             "not managed by this element; delete or rename it"
         )
-    if stamped_hash(existing) == payload_hash(entity.body):
-        return Written(entity, existing, None, "adopted")
-    return None
 
 
-def _written(entity: InferenceEntity, applied: Applied, created: bool) -> Written:
-    written_at = None if created else _apply_time(applied.obj)
-    mark = _mark(applied.obj, written_at)
-    action = "created" if created else "updated"
-    return Written(entity, applied.obj, mark, action, applied.warnings)
+def _written(entity: InferenceEntity, applied: Applied, existing: Obj | None) -> Written:
+    """Created, updated, or adopted: an apply that changed nothing was not stored (the same
+    generation), and the object counts as it is, with its current status."""
+    obj = applied.obj
+    if existing is None:
+        return Written(entity, obj, _mark(obj), "created", applied.warnings)
+    if _generation(obj) == _generation(existing):
+        return Written(entity, obj, None, "adopted", applied.warnings)
+    return Written(entity, obj, _mark(obj), "updated", applied.warnings)
+
+
+def _generation(obj: Obj) -> object:
+    return obj.get("metadata", {}).get("generation")
 
 
 async def _ensure(
@@ -139,20 +139,18 @@ async def _ensure(
     try:
         existing = known.get(entity.key)
         if existing is not None:
-            adopted = _judge(entity, owner, existing)
-            if adopted is not None:
-                return adopted
+            _judge(entity, owner, existing)
             uid = str(existing.get("metadata", {}).get("uid", ""))
             try:  # only if it is still that object (409 gone, 422 replaced)
                 applied = await client.apply_warned(_with_precondition(body, {"uid": uid}))
             except (Conflict, Invalid):
                 return await _ensure_after_get(client, entity, owner, body)
-            return _written(entity, applied, created=False)
+            return _written(entity, applied, existing)
         try:
             applied = await client.apply_warned(_with_precondition(body, CREATE_ONLY))
         except Conflict:
             return await _ensure_after_get(client, entity, owner, body)
-        return _written(entity, applied, created=True)
+        return _written(entity, applied, None)
     except K8sError as exc:
         raise _refused(entity, exc) from exc
 
@@ -166,10 +164,8 @@ async def _ensure_after_get(
     except NotFound:
         existing = None
     if existing is not None:
-        adopted = _judge(entity, owner, existing)
-        if adopted is not None:
-            return adopted
-    return _written(entity, await client.apply_warned(body), created=existing is None)
+        _judge(entity, owner, existing)
+    return _written(entity, await client.apply_warned(body), existing)
 
 
 async def dry_run_all(
@@ -258,7 +254,7 @@ async def find_owned(
 
 
 async def delete_objects(client: K8sClient, keys: Iterable[tuple[str, str]]) -> None:
-    """Delete (background propagation) in parallel; 404 counts as deleted."""
+    """Delete in parallel, in the foreground (gone means its pods too); 404 counts as deleted."""
 
     async def delete_one(namespace: str, name: str) -> None:
         try:

@@ -1,9 +1,10 @@
-"""What the user watches while the simulator waits: the InferenceServices and their conditions.
+"""What the user watches while the simulator waits: the InferenceServices, their conditions and
+the Deployments KServe built for them.
 
 ONAP's runtime never looks at the cluster; the simulator does, with the user's kubeconfig, only to
-show progress (created, Ready=Unknown, Ready=True, deleting, gone). It watches through the
-participant's own shared watch, so it costs one stream per namespace, and reports each change of
-what a person would notice, not every resourceVersion.
+show progress (created, Ready=Unknown, Ready=True with KServe's Deployment and its pods, deleting,
+gone). It watches through the participant's own shared watches, so it costs two streams per
+namespace, and reports each change of what a person would notice, not every resourceVersion.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from kserve_participant.k8s.client import K8sClient
-from kserve_participant.k8s.resources import InferenceServiceResource
-from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed
+from kserve_participant.k8s.errors import K8sError
+from kserve_participant.k8s.resources import DEPLOYMENTS, InferenceServiceResource
+from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
 
-__all__ = ["ClusterView", "ServiceView", "describe"]
+__all__ = ["ClusterView", "ServiceView", "describe", "describe_built"]
+
+_ISVC_LABEL = "serving.kserve.io/inferenceservice"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class ServiceView:
     ready: str  # "True", "False", "Unknown", or "-" without status
     reason: str = ""
     deleting: bool = False
+    built: str = ""  # what KServe built: its Deployments and their available replicas
 
     @property
     def summary(self) -> str:
@@ -42,14 +47,28 @@ class ServiceView:
         if self.ready == "-":
             return "created, no status yet"
         text = f"Ready={self.ready}"
-        return f"{text} ({self.reason})" if self.reason else text
+        text = f"{text} ({self.reason})" if self.reason else text
+        return f"{text}; KServe built {self.built}" if self.built else text
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def describe(namespace: str, name: str, observed: Observed) -> ServiceView:
+def describe_built(deployments: Iterable[Mapping[str, Any]]) -> str:
+    """``Deployment x-predictor (1/1 pods ready)``, for each Deployment KServe built."""
+    parts = []
+    for deployment in sorted(deployments, key=lambda d: str(d["metadata"].get("name"))):
+        status = _mapping(deployment.get("status"))
+        wanted = _mapping(deployment.get("spec")).get("replicas", 1)
+        ready = status.get("readyReplicas") or 0
+        parts.append(
+            f"Deployment {deployment['metadata'].get('name')} ({ready}/{wanted} pods ready)"
+        )
+    return ", ".join(parts)
+
+
+def describe(namespace: str, name: str, observed: Observed, built: str = "") -> ServiceView:
     """Reduce an observed object to what the progress display shows."""
     if not observed.exists or observed.obj is None:
         return ServiceView(namespace, name, exists=False, ready="-")
@@ -66,7 +85,15 @@ def describe(namespace: str, name: str, observed: Observed) -> ServiceView:
     failure = _mapping(_mapping(status.get("modelStatus")).get("lastFailureInfo"))
     if ready != "True" and failure.get("reason"):
         reason = f"{failure['reason']}: {failure.get('message', '')}".rstrip(": ")
-    return ServiceView(namespace, name, exists=True, ready=ready, reason=reason, deleting=deleting)
+    return ServiceView(
+        namespace,
+        name,
+        exists=True,
+        ready=ready,
+        reason=reason,
+        deleting=deleting,
+        built=built if ready == "True" else "",
+    )
 
 
 class ClusterView:
@@ -75,11 +102,16 @@ class ClusterView:
     def __init__(self, kubeconfig: Path, on_change: Callable[[ServiceView], None]) -> None:
         self._client = K8sClient.from_kubeconfig(kubeconfig, InferenceServiceResource())
         self._watch = InferenceServiceWatch(self._client)
+        self._deployments = InferenceServiceWatch(
+            self._client.for_resource(DEPLOYMENTS),
+            WatchSettings(labels={_ISVC_LABEL: None}),
+        )
         self._on_change = on_change
         self._targets: set[Key] = set()
         self._shown: dict[Key, ServiceView] = {}
         self._changed_event = asyncio.Event()
         self._unsubscribe = self._watch.subscribe(self._changed)
+        self._deployments.subscribe(self._deployment_changed)
 
     async def follow(self, targets: Iterable[Key]) -> None:
         """Start showing ``targets``; returns once their namespaces are listed."""
@@ -87,6 +119,8 @@ class ClusterView:
         self._targets |= new
         for namespace in sorted({namespace for namespace, _ in new}):
             await self._watch.ensure_watching(namespace)
+            with contextlib.suppress(K8sError):  # without read access: no Deployments shown
+                await self._deployments.ensure_watching(namespace)
         for key in sorted(new):
             observed = self._watch.cached(*key) or Observed(None, False)
             if observed.exists:
@@ -97,7 +131,21 @@ class ClusterView:
 
     def current(self, namespace: str, name: str) -> ServiceView:
         observed = self._watch.cached(namespace, name) or Observed(None, False)
-        return describe(namespace, name, observed)
+        return describe(namespace, name, observed, self._built(namespace, name))
+
+    def _built(self, namespace: str, name: str) -> str:
+        return describe_built(
+            d
+            for d in self._deployments.existing(namespace)
+            if _mapping(d["metadata"].get("labels")).get(_ISVC_LABEL) == name
+        )
+
+    def _deployment_changed(self, key: Key, observed: Observed) -> None:
+        labels = _mapping(_mapping((observed.obj or {}).get("metadata")).get("labels"))
+        owner = labels.get(_ISVC_LABEL)
+        isvc = self._watch.cached(key[0], str(owner)) if owner else None
+        if owner and isvc is not None:
+            self._changed((key[0], str(owner)), isvc)
 
     async def settle(
         self, keys: Iterable[Key], done: Callable[[ServiceView], bool], *, within: float
@@ -121,7 +169,7 @@ class ClusterView:
     def _changed(self, key: Key, observed: Observed) -> None:
         if key not in self._targets:
             return
-        view = describe(*key, observed)
+        view = describe(*key, observed, self._built(*key))
         if self._shown.get(key) != view:
             self._shown[key] = view
             self._on_change(view)
@@ -132,4 +180,5 @@ class ClusterView:
     async def close(self) -> None:
         self._unsubscribe()
         await self._watch.stop()
+        await self._deployments.stop()
         await self._client.close()

@@ -77,12 +77,17 @@ def test_namespaced_roles_cover_exactly_the_configured_namespaces_when_compared(
 
 
 @pytest.mark.parametrize(("variant", "kind"), [("namespaced", "Role"), ("cluster", "ClusterRole")])
-def test_rbac_grants_only_participant_verbs_on_inferenceservices_when_read(variant, kind):
+def test_rbac_grants_only_participant_verbs_and_reading_deployments_when_read(variant, kind):
     for role in of_kind(variant, kind):
-        (rule,) = role["rules"]
+        rule, deployments = role["rules"]
         assert rule["apiGroups"] == ["serving.kserve.io"]
         assert rule["resources"] == ["inferenceservices"]
         assert set(rule["verbs"]) == PARTICIPANT_VERBS
+        assert deployments == {
+            "apiGroups": ["apps"],
+            "resources": ["deployments"],
+            "verbs": ["get", "list", "watch"],
+        }
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

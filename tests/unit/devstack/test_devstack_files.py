@@ -94,13 +94,15 @@ def test_build_reuses_artefacts_when_present_in_cache(tmp_path):
     cache.kafka_lib.mkdir(parents=True)
     (cache.kafka_lib / "kafka_2.13-4.1.2.jar").write_bytes(b"jar")
     cache.etcd_binary.parent.mkdir(parents=True)
-    cache.etcd_binary.write_bytes(b"etcd")
-    cache.kube_apiserver_binary.write_bytes(b"apiserver")
+    for binary in cache.binaries:
+        binary.write_bytes(binary.name.encode())
+    cache.kserve_source.mkdir(parents=True)
+    (cache.kserve_source / "go.mod").write_text("module github.com/kserve/kserve\n")
     said: list[str] = []
 
     build_all(cache, ToolsDir.locate(), say=said.append)
 
-    assert len(said) == 3
+    assert len(said) == 1 + len(cache.binaries)  # the Kafka jars and each binary
     assert all(": cached at " in line for line in said)
 
 
@@ -120,6 +122,11 @@ def test_cache_paths_are_keyed_by_version_when_derived(tmp_path):
     assert cache.kafka_lib == tmp_path / "kafka-4.1.2" / "lib"
     assert cache.etcd_binary.name == "etcd-v3.6.16"
     assert cache.kube_apiserver_binary.name == "kube-apiserver-v1.34.4"
+    assert cache.kube_controller_manager_binary.name == "kube-controller-manager-v1.34.4"
+    assert cache.kube_scheduler_binary.name == "kube-scheduler-v1.34.4"
+    assert cache.kwok_binary.name == "kwok-v0.7.0"
+    assert cache.kserve_manager_binary.name == "kserve-manager-v0.20.0"
+    assert cache.kserve_config == tmp_path / "src" / "kserve-v0.20.0" / "config"
 
 
 def test_cache_root_follows_xdg_cache_home_when_set(tmp_path, monkeypatch):
@@ -145,5 +152,5 @@ def test_seed_path_is_keyed_by_versions_and_crd_content_when_derived(tmp_path):
     path = seed_path(Cache(tmp_path))
 
     assert path.parent == tmp_path / "seed"
-    assert path.name.startswith("etcd-v3.6.16-kube-apiserver-v1.34.4-crd-")
+    assert path.name.startswith("etcd-v3.6.16-kube-apiserver-v1.34.4-kserve-v0.20.0-")
     assert len(path.name.rsplit("-", 1)[1]) == 12

@@ -78,3 +78,13 @@ def test_admission_webhook_denial_names_the_webhook_and_its_verdict_not_rbac():
         "admission webhook inferenceservice.kserve-webhook-server.validator refused it: "
         "'MinReplicas' cannot be greater than MaxReplicas"
     )
+
+
+def test_error_for_status_is_permanent_when_a_webhook_fails_on_the_body():
+    message = (
+        'admission webhook "inferenceservice.kserve-webhook-server.defaulter" denied the '
+        "request: panic: runtime error: index out of range [0] with length 0 [recovered]"
+    )
+    error = error_for_status(500, "", message)
+    assert isinstance(error, Invalid)
+    assert not error.retriable

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -102,18 +101,43 @@ def test_assess_gone_when_absent_or_being_deleted():
     assert assess(deleting).phase is Phase.GONE
 
 
-def test_assess_waits_for_new_generation_when_old_ready_is_still_visible():
-    obj = isvc(*READY, generation=2, observed=1)
-    assert assess(obj, WriteMark(2)).phase is Phase.PROGRESSING
-    assert assess(isvc(*READY, generation=2, observed=2), WriteMark(2)).phase is Phase.READY
+UNSERVED = {
+    "transitionStatus": "InvalidSpec",
+    "states": {"activeModelState": "Loaded", "targetModelState": "FailedToLoad"},
+    "lastFailureInfo": {
+        "reason": "NoSupportingRuntime",
+        "message": "No runtime found to support specified framework/version",
+    },
+}
 
 
-def test_assess_accepts_ready_transition_after_write_when_no_observed_generation():
-    obj = isvc(*READY, generation=2)
-    before = WriteMark(2, datetime(2026, 11, 29, 10, 0, 4, tzinfo=UTC))
-    same_second = WriteMark(2, datetime(2026, 11, 29, 10, 0, 5, tzinfo=UTC))
-    assert assess(obj, before).phase is Phase.READY
-    assert assess(obj, same_second).phase is Phase.PROGRESSING
+def test_assess_fails_fast_on_unserved_format_although_ready_stays_true():
+    # KServe after an update to a format no runtime serves: Ready keeps the old spec's True.
+    obj = isvc(*READY, generation=2, observed=1, model=UNSERVED, resourceVersion="12")
+    readiness = assess(obj, WriteMark(2, "11"))
+    assert readiness.phase is Phase.FAILED
+    assert "NoSupportingRuntime" in readiness.reason
+
+
+def test_assess_judges_no_failure_on_the_status_our_write_carried():
+    # The object as the apply returned it still shows the previous spec's verdict.
+    failed_before = {**UNSERVED, "states": {"targetModelState": "FailedToLoad"}}
+    obj = isvc(("Ready", "False", ""), generation=3, model=failed_before, resourceVersion="20")
+    assert assess(obj, WriteMark(3, "20")).phase is Phase.PROGRESSING
+    assert assess(obj, WriteMark(3, "19")).phase is Phase.FAILED
+
+
+def test_assess_keeps_ready_through_a_rolling_update_for_the_rollout_gate_to_decide():
+    # Standard mode: Ready stays True; rollout.rollout_pending holds the ack, not assess.
+    obj = isvc(*READY, generation=2, observed=2, resourceVersion="30")
+    assert assess(obj, WriteMark(2, "30")).phase is Phase.READY
+
+
+def test_assess_waits_for_knative_to_reconcile_when_serverless_status_is_ours():
+    obj = isvc(*READY, generation=2, observed=1, resourceVersion="40")
+    obj["status"]["deploymentMode"] = "Serverless"
+    assert assess(obj, WriteMark(2, "40")).phase is Phase.PROGRESSING
+    assert assess(obj, WriteMark(2, "39")).phase is Phase.READY
 
 
 def test_assess_waits_for_transformer_when_it_exists():
