@@ -2,7 +2,7 @@
 
 The stack's static-token user ``participant`` has no rights until granted (tests rely on that);
 granted here in one namespace, it can do there what the participant's Helm chart grants
-(InferenceServices: read, watch, write, delete), so a participant run as that user is audited apart
+(InferenceServices: read, watch, write, delete; KServe's Deployments: read), so a participant run as that user is audited apart
 from everyone else (``devstack.audit``).
 """
 
@@ -35,7 +35,10 @@ def grant_participant(admin: Client, namespace: str) -> None:
                     apiGroups=["serving.kserve.io"],
                     resources=["inferenceservices"],
                     verbs=_VERBS,
-                )
+                ),
+                PolicyRule(
+                    apiGroups=["apps"], resources=["deployments"], verbs=["get", "list", "watch"]
+                ),
             ],
         ),
         field_manager="ksp-dev",
