@@ -92,7 +92,7 @@ def describe(namespace: str, name: str, observed: Observed, built: str = "") -> 
         ready=ready,
         reason=reason,
         deleting=deleting,
-        built=built if ready == "True" else "",
+        built=built if ready == "True" and not deleting else "",
     )
 
 
