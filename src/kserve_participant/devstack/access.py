@@ -2,8 +2,8 @@
 
 The stack's static-token user ``participant`` has no rights until granted (tests rely on that);
 granted here in one namespace, it can do there what the participant's Helm chart grants
-(InferenceServices: read, watch, write, delete; KServe's Deployments: read), so a participant run as that user is audited apart
-from everyone else (``devstack.audit``).
+(InferenceServices: read, watch, write, delete; KServe's Deployments: read), so a participant run
+as that user is audited apart from everyone else (``devstack.audit``).
 """
 
 from __future__ import annotations
