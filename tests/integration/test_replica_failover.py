@@ -24,11 +24,11 @@ pytestmark = pytest.mark.integration
 
 
 async def test_deploy_in_flight_on_a_killed_replica_is_finished_by_the_other_replica(
-    stack: Any, standin_controller: Any, namespace: str, tmp_path: Path
+    stack: Any, namespace: str, tmp_path: Path
 ) -> None:
     topics = ops.Topics.fresh()
     participant_id = uuid4()
-    slow = entity("failover", namespace, knobs={"ready-after-ms": "3000"})
+    slow = entity("failover", namespace, ready_delay="3s")
 
     def config() -> dict[str, Any]:
         return ops.stack_config(stack.info, topics, participant_id=participant_id)
