@@ -39,6 +39,7 @@ __all__ = [
     "build_kube_apiserver",
     "build_kube_controllers",
     "build_kwok",
+    "go_install",
 ]
 
 Say = Callable[[str], None]
@@ -145,31 +146,35 @@ def build_kube_controllers(cache: Cache, tools: ToolsDir, *, say: Say) -> None:
 
 def build_kwok(cache: Cache, *, say: Say) -> None:
     """KWOK: fake nodes and pod lifecycle, since no kubelet or container runtime runs here."""
-    target = cache.kwok_binary
+    go_install(
+        cache,
+        package=f"sigs.k8s.io/kwok/cmd/kwok@{KWOK_VERSION}",
+        name=f"kwok {KWOK_VERSION}",
+        estimate="about 1-2 minutes",
+        target=cache.kwok_binary,
+        say=say,
+    )
+
+
+def go_install(
+    cache: Cache, *, package: str, name: str, estimate: str, target: Path, say: Say
+) -> None:
+    """``go install package@version`` into ``target`` (the binary is named after the package's
+    last path element), unless it is cached already."""
     if target.is_file():
-        say(f"kwok {KWOK_VERSION}: cached at {target}")
+        say(f"{name}: cached at {target}")
         return
     _require("go", "Go 1.26+")
-    say(f"building kwok {KWOK_VERSION} from the Go module proxy, about 1-2 minutes...")
+    say(f"building {name} from the Go module proxy, {estimate}...")
     started = time.monotonic()
     gobin = target.with_name(target.name + ".gobin")
     shutil.rmtree(gobin, ignore_errors=True)
     env = _go_env(cache)
     env["GOBIN"] = str(gobin)
-    _run(
-        [
-            "go",
-            "install",
-            "-trimpath",
-            "-ldflags",
-            "-s -w",
-            f"sigs.k8s.io/kwok/cmd/kwok@{KWOK_VERSION}",
-        ],
-        env=env,
-    )
-    (gobin / "kwok").rename(target)
+    _run(["go", "install", "-trimpath", "-ldflags", "-s -w", package], env=env)
+    (gobin / package.split("@")[0].rsplit("/", 1)[-1]).rename(target)
     shutil.rmtree(gobin, ignore_errors=True)
-    say(f"kwok {KWOK_VERSION}: built in {time.monotonic() - started:.0f} s at {target}")
+    say(f"{name}: built in {time.monotonic() - started:.0f} s at {target}")
 
 
 def build_kserve(cache: Cache, *, say: Say) -> None:

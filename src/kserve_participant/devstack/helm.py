@@ -7,15 +7,12 @@ Helm is a Go module with its own go.mod, so ``go install module@version`` builds
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from kserve_participant.devstack.build import BuildError
+from kserve_participant.devstack.build import BuildError, go_install
 from kserve_participant.devstack.cache import Cache
 
 __all__ = [
@@ -54,32 +51,14 @@ def helm_binary(cache: Cache) -> Path:
 def build_helm(cache: Cache, *, say: Say) -> Path:
     """The cached helm binary; built with ``go install`` when missing."""
     target = helm_binary(cache)
-    if target.is_file():
-        say(f"helm {HELM_VERSION}: cached at {target}")
-        return target
-    if shutil.which("go") is None:
-        raise BuildError("`go` not found on PATH: building helm needs Go 1.26+")
-    say(f"building helm {HELM_VERSION} from the Go module proxy, about 2-4 minutes...")
-    started = time.monotonic()
-    gobin = target.with_name(target.name + ".gobin")
-    shutil.rmtree(gobin, ignore_errors=True)
-    env = os.environ.copy()
-    env.update(
-        GOMODCACHE=str(cache.go_mod_cache),
-        GOCACHE=str(cache.go_build_cache),
-        GOTOOLCHAIN="local",
-        CGO_ENABLED="0",
-        GOFLAGS="-buildvcs=false",
-        GOBIN=str(gobin),
+    go_install(
+        cache,
+        package=f"{HELM_MODULE}@{HELM_VERSION}",
+        name=f"helm {HELM_VERSION}",
+        estimate="about 2-4 minutes",
+        target=target,
+        say=say,
     )
-    argv = ["go", "install", "-trimpath", "-ldflags", "-s -w", f"{HELM_MODULE}@{HELM_VERSION}"]
-    completed = subprocess.run(argv, env=env, check=False, capture_output=True, text=True)
-    if completed.returncode != 0:
-        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-30:])
-        raise BuildError(f"go install {HELM_MODULE} failed (exit {completed.returncode}):\n{tail}")
-    (gobin / "helm").rename(target)
-    shutil.rmtree(gobin, ignore_errors=True)
-    say(f"helm {HELM_VERSION}: built in {time.monotonic() - started:.0f} s at {target}")
     return target
 
 
