@@ -239,3 +239,25 @@ async def test_migrate_precheck_refuses_a_typo_in_the_payload_naming_the_field(
                 element_context(composition, instance, updated=instance, target=composition)
             )
         assert 'unknown field "spec.predictor.model.storageUrl"' in str(failed.value)
+
+
+async def test_api_server_warnings_about_a_write_reach_the_ack_message_and_the_log(
+    stack: Any, standin_controller: Any, namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The API server warns about a finalizer name without a domain (and stores it anyway).
+    payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
+    payload["metadata"]["finalizers"] = ["cleanup"]
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("warned", namespace, payload))
+        with caplog.at_level("WARNING", logger="kserve_participant.kserve.handler"):
+            outcome = await h.handler.migrate_precheck(
+                element_context(composition, instance, updated=instance, target=composition)
+            )
+        assert outcome is not None
+        expected = f'entity "entity-warned 1.0.0" ({namespace}/warned): metadata.finalizers'
+        assert expected in (outcome.message or "")
+        assert "prefer a domain-qualified finalizer name" in (outcome.message or "")
+        logged = [r.getMessage() for r in caplog.records if "API server warning" in r.getMessage()]
+        assert len(logged) == 1
+        assert "prefer a domain-qualified finalizer name" in logged[0]
+        assert await h.names(namespace) == []

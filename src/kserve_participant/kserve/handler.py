@@ -244,6 +244,17 @@ class KServeElementHandler(ElementHandler):
             message += "; " + "; ".join(warnings)
         return ElementOutcome(message=message)
 
+    @staticmethod
+    def _log_api_warnings(verb: str, owner: Owner, warnings: list[str]) -> None:
+        for warning in warnings:
+            log.warning(
+                "%s instance=%s element=%s: API server warning: %s",
+                verb,
+                owner.instance_id,
+                owner.element_id,
+                warning,
+            )
+
     async def _follow_leftovers(self, spec: ElementSpec, owner: Owner) -> None:
         """After a failed deploy: report what it left (or that nothing is left), and follow it."""
         element = (owner.instance_id, owner.element_id)
@@ -276,10 +287,7 @@ class KServeElementHandler(ElementHandler):
             await self._follow_leftovers(spec, owner)
             raise
         self._track(owner, written)
-        for warning in write_warnings(written):
-            log.warning(
-                "deploy instance=%s element=%s: %s", owner.instance_id, owner.element_id, warning
-            )
+        self._log_api_warnings("deploy", owner, write_warnings(written))
         return self._outcome("deployed", spec, written, statuses)
 
     async def undeploy(self, element: ElementContext) -> ElementOutcome | None:
@@ -331,6 +339,7 @@ class KServeElementHandler(ElementHandler):
         keep = {e.key for e in new.entities}
         deleted = await self._remove(owner, new, keep, *(s for s in (old,) if s))
         self._track(owner, written)
+        self._log_api_warnings(verb, owner, write_warnings(written))
         return self._outcome(verb, new, written, statuses, deleted)
 
     async def update(self, element: ElementContext) -> ElementOutcome | None:
@@ -356,7 +365,9 @@ class KServeElementHandler(ElementHandler):
         """Validate the migrated properties and dry-run each write (``dryRun=All``)."""
         migrated = element.updated or element.instance
         spec = self._spec(element.target or element.composition, migrated)
-        warnings = await dry_run_all(self._client, spec.entities, self._owner(migrated))
+        owner = self._owner(migrated)
+        warnings = await dry_run_all(self._client, spec.entities, owner)
+        self._log_api_warnings("migrate precheck", owner, warnings)
         message = f"precheck: {len(spec.entities)} InferenceService(s) accepted"
         return ElementOutcome(message="; ".join([message, *spec.warnings, *warnings]))
 
