@@ -242,7 +242,7 @@ async def test_migrate_precheck_refuses_a_typo_in_the_payload_naming_the_field(
 
 
 async def test_api_server_warnings_about_a_write_reach_the_ack_message_and_the_log(
-    stack: Any, standin_controller: Any, namespace: str, caplog: pytest.LogCaptureFixture
+    stack: Any, namespace: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The API server warns about a finalizer name without a domain (and stores it anyway).
     payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
