@@ -261,3 +261,20 @@ async def test_api_server_warnings_about_a_write_reach_the_ack_message_and_the_l
         assert len(logged) == 1
         assert "prefer a domain-qualified finalizer name" in logged[0]
         assert await h.names(namespace) == []
+
+
+async def test_kserve_webhook_refusal_is_the_users_error_naming_entity_and_verdict(
+    stack: Any, namespace: str
+) -> None:
+    payload = load_sample("docs__samples__istio-dex__sklearn.yaml")
+    payload["spec"]["predictor"].update({"minReplicas": 3, "maxReplicas": 1})
+    async with harness(stack.info) as h:
+        composition, instance = element(entity("inverted", namespace, payload))
+        with pytest.raises(ElementFailure) as failed:
+            await h.handler.deploy(element_context(composition, instance))
+        assert str(failed.value) == (
+            f'entity "entity-inverted 1.0.0" ({namespace}/inverted): admission webhook '
+            "inferenceservice.kserve-webhook-server.validator refused it: "
+            "'MinReplicas' cannot be greater than MaxReplicas"
+        )
+        assert await h.names(namespace) == []
