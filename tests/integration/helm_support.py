@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from lightkube import AsyncClient
 from lightkube.resources.apps_v1 import Deployment, ReplicaSet
-from lightkube.resources.core_v1 import ConfigMap, Node, Pod, Secret, Service, ServiceAccount
+from lightkube.resources.core_v1 import ConfigMap, Pod, Secret, Service, ServiceAccount
 from lightkube.resources.networking_v1 import NetworkPolicy
 from lightkube.resources.rbac_authorization_v1 import (
     ClusterRole,
@@ -81,24 +81,6 @@ def value_args(values: Sequence[Path], settings: Mapping[str, Any] | None) -> li
 
 def manifest_values(variant: str) -> Path:
     return MANIFEST_VALUES / f"{variant}.yaml"
-
-
-async def schedules_pods(client: AsyncClient) -> bool:
-    """Whether the stack runs pods at all: KWOK's fake Node exists (with kube-scheduler and
-    kube-controller-manager beside it). A bare API server has no Node."""
-    async for _ in client.list(Node):
-        return True
-    return False
-
-
-async def deployment_rolled_out(
-    client: AsyncClient, name: str, namespace: str, *, replicas: int, within: float = 120
-) -> dict[str, Any]:
-    """The Deployment (as a dict) once its current generation has ``replicas`` available pods;
-    on a stack that runs no pods, as stored by the API server."""
-    if not await schedules_pods(client):
-        return (await client.get(Deployment, name, namespace=namespace)).to_dict()
-    return await deployment_available(client, name, namespace, replicas=replicas, within=within)
 
 
 async def deployment_available(

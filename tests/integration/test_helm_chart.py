@@ -13,7 +13,7 @@ import yaml
 from lightkube import AsyncClient, codecs
 from lightkube.core.exceptions import ApiError
 from lightkube.generic_resource import create_namespaced_resource
-from lightkube.resources.core_v1 import ConfigMap
+from lightkube.resources.core_v1 import ConfigMap, Pod
 
 from kserve_participant.devstack.cache import Cache
 from kserve_participant.devstack.helm import differences, helm_binary
@@ -22,7 +22,7 @@ from tests.integration.helm_support import (
     DEPLOY,
     OOM_VALUES,
     Helm,
-    deployment_rolled_out,
+    deployment_available,
     nothing_left,
     secret_value,
     service_account_may,
@@ -129,7 +129,17 @@ async def test_install_upgrade_uninstall_runs_the_participant_and_leaves_nothing
     name = f"{release}-kserve-participant"
     helm.run("install", release, str(CHART), "--namespace", namespace)
 
-    deployment = await deployment_rolled_out(kube_admin, name, namespace, replicas=1)
+    deployment = await deployment_available(kube_admin, name, namespace, replicas=1)
+    pods = [
+        pod.to_dict()
+        async for pod in kube_admin.list(
+            Pod, namespace=namespace, labels={"app.kubernetes.io/instance": release}
+        )
+    ]
+    assert [(p["spec"]["serviceAccountName"], p["status"]["phase"]) for p in pods] == [
+        (name, "Running")
+    ]
+    assert pods[0]["spec"]["nodeName"]  # scheduled onto the stack's (KWOK) node
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container["resources"]["requests"] == {"cpu": "50m", "memory": "96Mi"}
     password = await secret_value(kube_admin, f"{name}-restserver-secret", namespace, "password")
@@ -153,7 +163,7 @@ async def test_install_upgrade_uninstall_runs_the_participant_and_leaves_nothing
             },
         ),
     )
-    deployment = await deployment_rolled_out(kube_admin, name, namespace, replicas=2)
+    deployment = await deployment_available(kube_admin, name, namespace, replicas=2)
     assert deployment["spec"]["replicas"] == 2
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container["resources"]["requests"] == {"cpu": "100m", "memory": "192Mi"}
