@@ -144,13 +144,13 @@ async def test_deploy_names_unready_services_and_conditions_when_timeout_expires
         composition, instance = element(
             entity("ready-one", namespace),
             entity("stuck-one", namespace, fault=PodFault.NEVER_READY),
-            timeout=6,  # room for ready-one on a loaded machine
+            timeout=20,  # room for ready-one (KServe, KWOK, scheduler) on a loaded machine
             interval=1,
         )
         with pytest.raises(ElementFailure) as failed:
             await h.handler.deploy(element_context(composition, instance))
         text = str(failed.value)
-        assert f"not Ready within 6s: {namespace}/stuck-one (Ready=" in text
+        assert f"not Ready within 20s: {namespace}/stuck-one (Ready=" in text
         assert "ready-one" not in text
 
 
