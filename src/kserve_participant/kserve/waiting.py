@@ -40,6 +40,7 @@ __all__ = [
 ISVC_LABEL = "serving.kserve.io/inferenceservice"  # KServe labels what it builds with it
 
 _MAX_CONDITIONS = 4
+_COMPONENTS = ("predictor", "transformer", "explainer")
 
 
 def readiness_of(observed: Observed, uid: str | None, mark: WriteMark | None) -> Readiness | None:
@@ -60,8 +61,7 @@ def rolled_out(
     judged = readiness.phase is Phase.READY or readiness.from_pods
     if not judged or status.get("deploymentMode") == "Serverless":
         return readiness
-    meta = isvc.get("metadata") or {}
-    owned = owned_by(deployments.existing(str(meta.get("namespace"))), str(meta.get("uid")))
+    owned = owned_by(_component_deployments(isvc, deployments), str(isvc["metadata"].get("uid")))
     if not owned:
         return Readiness(Phase.PROGRESSING, "no Deployment from KServe yet")
     for deployment in owned:
@@ -78,6 +78,23 @@ def rolled_out(
         if pending:
             return Readiness(Phase.PROGRESSING, pending)
     return readiness
+
+
+def _component_deployments(
+    isvc: Mapping[str, Any], deployments: InferenceServiceWatch
+) -> list[Mapping[str, Any]]:
+    """The Deployments KServe names after the InferenceService's components (Standard mode:
+    ``<name>-predictor``, ``-transformer``, ``-explainer``), looked up in the watch's cache."""
+    meta = isvc.get("metadata") or {}
+    namespace, name = str(meta.get("namespace")), str(meta.get("name"))
+    spec = isvc.get("spec") or {}
+    found: list[Mapping[str, Any]] = []
+    for component in _COMPONENTS:
+        if component in spec:
+            cached = deployments.cached(namespace, f"{name}-{component}")
+            if cached is not None and cached.exists and cached.obj is not None:
+                found.append(cached.obj)
+    return found
 
 
 def describe_conditions(obj: Mapping[str, Any] | None) -> str:
