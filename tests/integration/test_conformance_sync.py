@@ -90,6 +90,9 @@ async def test_c55_delete_sync_drops_instances_and_a_commissioned_composition(ha
     (ack,) = await element_acks(peer, 1)
     assert ack.automation_composition_result_map == {}
     await peer.send(world.sync(delete=True, state=AcTypeState.COMMISSIONED, with_definitions=False))
+    # the SYNC travels on the sync topic, the DEPRIME on the operation topic: a STATUS_REQ on the
+    # sync topic, answered, says the SYNC was handled before the DEPRIME is sent
+    await peer.probe()
     await peer.send(world.deprime())
     deprimed = await peer.expect(ParticipantPrimeAck)
     assert deprimed.message == "Already deprimed or never primed"

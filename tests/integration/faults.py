@@ -1,0 +1,377 @@
+"""The fault suite: the participant on the real stack while its broker, its API server or its own
+replicas fail, and under hostile input. Each scenario checks exactly one ack per order, the API
+server's final state (every InferenceService there, none orphaned after undeploy), that commits
+recover, and returns its figures.
+
+`tests/integration/test_faults.py` runs each scenario reduced (in `make test`). The full sizes,
+with a figures table for docs/reliability.md:
+
+    .venv/bin/python -m tests.integration.faults            # starts its own stack
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from acm_participant.protocol import AutomationCompositionDeployAck
+from acm_participant.sim.driver import AcmRuntimeDriver
+from acm_participant.transport.kafka_admin import ensure_topics
+from acm_participant.transport.kafka_settings import KafkaSettings
+from kserve_participant.devstack import Stack
+from kserve_participant.k8s.client import K8sClient
+from kserve_participant.k8s.resources import InferenceServiceResource
+from tests.integration import ops_support as ops
+from tests.integration.kserve_support import entity
+
+__all__ = ["FULL", "REDUCED", "SCENARIOS", "Figures", "Sizes"]
+
+MIB = 1024
+
+
+@dataclass(frozen=True)
+class Sizes:
+    deploys: int
+    burst: int
+    hostile: int
+
+
+REDUCED = Sizes(deploys=3, burst=9, hostile=1_000)
+FULL = Sizes(deploys=10, burst=50, hostile=10_000)
+
+
+@dataclass(frozen=True)
+class Figures:
+    scenario: str
+    orders: int
+    lost: int
+    duplicated: int
+    orphans: int
+    recovery_s: float
+    rss_growth_mib: float
+
+    def row(self) -> str:
+        return (
+            f"| {self.scenario} | {self.orders} | {self.lost} | {self.duplicated} | {self.orphans} "
+            f"| {self.recovery_s:.1f} | {self.rss_growth_mib:+.1f} |"
+        )
+
+
+HEADER = (
+    "| scenario | orders | acks lost | acks duplicated | orphans | recovery s | RSS growth MiB |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
+@dataclass
+class Run:
+    """One scenario's world: the stack, fresh topics, the driver, one participant id."""
+
+    stack: Stack
+    namespace: str
+    tmp: Path
+    topics: ops.Topics
+    driver: AcmRuntimeDriver
+    participant_id: UUID
+    compositions: list[UUID]
+
+    def config(self) -> dict[str, Any]:
+        return ops.stack_config(self.stack.info, self.topics, participant_id=self.participant_id)
+
+    def instances(self, count: int, *, prefix: str, ready_after_ms: int = 1500) -> list[UUID]:
+        knobs = {"ready-after-ms": str(ready_after_ms)}
+        return [
+            ops.kserve_instance(
+                self.driver,
+                self.compositions[index % len(self.compositions)],
+                [entity(f"{prefix}-{index:02d}", self.namespace, knobs=knobs)],
+                timeout=180,
+            )
+            for index in range(count)
+        ]
+
+    def acks_of(self, instance_id: UUID) -> list[AutomationCompositionDeployAck]:
+        return [
+            m
+            for m in self.driver.received
+            if isinstance(m, AutomationCompositionDeployAck)
+            and m.automation_composition_id == instance_id
+        ]
+
+    async def names(self) -> list[str]:
+        client = K8sClient.from_kubeconfig(self.stack.info.kubeconfig, InferenceServiceResource())
+        try:
+            items = (await client.list(self.namespace, labels={})).items
+        finally:
+            await client.close()
+        return sorted(o["metadata"]["name"] for o in items)
+
+
+@contextlib.asynccontextmanager
+async def run_world(
+    stack: Stack, namespace: str, tmp: Path, *, partitions: int = 1, compositions: int = 1
+) -> AsyncIterator[Run]:
+    topics = ops.Topics.fresh()
+    await ensure_topics(
+        KafkaSettings(bootstrap_servers=(stack.info.kafka_bootstrap,)),
+        [topics.operation, topics.sync],
+        partitions=partitions,
+    )
+    async with ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
+        yield Run(stack, namespace, tmp, topics, driver, uuid4(), [])
+
+
+async def _prime(run: Run, count: int) -> None:
+    run.compositions = [
+        await ops.prime_kserve(run.driver, run.participant_id) for _ in range(count)
+    ]
+
+
+def _counts(run: Run, instances: list[UUID]) -> tuple[int, int]:
+    """(orders never acked, acks beyond one per order)."""
+    acks = [len(run.acks_of(i)) for i in instances]
+    return sum(1 for n in acks if n == 0), sum(n - 1 for n in acks if n > 1)
+
+
+async def _deploy_all(run: Run, instances: list[UUID]) -> list[Any]:
+    return list(await asyncio.gather(*(run.driver.deploy(i, timeout=180) for i in instances)))
+
+
+async def _undeploy_all_and_count_orphans(run: Run, instances: list[UUID]) -> int:
+    await asyncio.gather(*(run.driver.undeploy(i, timeout=180) for i in instances))
+    return len(await run.names())
+
+
+def _check(figures: Figures) -> Figures:
+    assert (figures.lost, figures.duplicated, figures.orphans) == (0, 0, 0), figures
+    return figures
+
+
+def _signal_stack(stack: Stack, component: str, signum: signal.Signals) -> None:
+    os.kill(stack.pids()[component], signum)
+
+
+async def _outage_mid_deploy(
+    stack: Stack,
+    namespace: str,
+    tmp: Path,
+    sizes: Sizes,
+    name: str,
+    fault: Callable[[], Awaitable[None]],
+) -> Figures:
+    async with (
+        run_world(stack, namespace, tmp) as run,
+        ops.participant_process(tmp, run.config()) as participant,
+    ):
+        await participant.wait_ready()
+        await _prime(run, 1)
+        rss_start = participant.rss_kib()
+        instances = run.instances(sizes.deploys, prefix=name[:6].replace(" ", "-"))
+        deploying = asyncio.ensure_future(_deploy_all(run, instances))
+        await fault()
+        recovered_at = time.monotonic()
+        await deploying
+        recovery = time.monotonic() - recovered_at
+        lost, duplicated = _counts(run, instances)
+        orphans = await _undeploy_all_and_count_orphans(run, instances)
+        growth = (participant.rss_kib() - rss_start) / MIB
+    return _check(Figures(name, len(instances), lost, duplicated, orphans, recovery, growth))
+
+
+async def broker_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+    async def fault() -> None:
+        await asyncio.to_thread(stack.stop_kafka)
+        await asyncio.to_thread(stack.start_kafka)
+
+    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "broker killed", fault)
+
+
+async def broker_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+    async def fault() -> None:
+        _signal_stack(stack, "kafka", signal.SIGSTOP)
+        try:
+            await asyncio.sleep(sizes.deploys)  # the outage itself: what the scenario is about
+        finally:
+            _signal_stack(stack, "kafka", signal.SIGCONT)
+
+    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "broker frozen", fault)
+
+
+async def apiserver_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+    async def fault() -> None:
+        await asyncio.to_thread(stack.stop_apiserver)
+        await asyncio.to_thread(stack.start_apiserver)
+
+    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "API server killed", fault)
+
+
+async def apiserver_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+    async def fault() -> None:
+        _signal_stack(stack, "kube-apiserver", signal.SIGSTOP)
+        try:
+            await asyncio.sleep(sizes.deploys)  # the outage itself
+        finally:
+            _signal_stack(stack, "kube-apiserver", signal.SIGCONT)
+
+    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "API server frozen", fault)
+
+
+async def sigkill_restart(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+    async with run_world(stack, namespace, tmp) as run:
+        async with ops.participant_process(tmp, run.config()) as first:
+            await first.wait_ready()
+            await _prime(run, 1)
+            instances = run.instances(sizes.deploys, prefix="phoenix", ready_after_ms=3000)
+            deploying = asyncio.ensure_future(_deploy_all(run, instances))
+
+            async def started() -> bool | None:
+                return True if "deploy started" in first.output() else None
+
+            await ops.eventually(started, within=60, what="a deploy started")
+            first.signal(signal.SIGKILL)
+            await first.wait_exit()
+        restarted_at = time.monotonic()
+        async with ops.participant_process(tmp, run.config()) as second:
+            rss_start = second.rss_kib()
+            await deploying
+            recovery = time.monotonic() - restarted_at
+            lost, duplicated = _counts(run, instances)
+            orphans = await _undeploy_all_and_count_orphans(run, instances)
+            growth = (second.rss_kib() - rss_start) / MIB
+    return _check(
+        Figures("SIGKILL + restart", len(instances), lost, duplicated, orphans, recovery, growth)
+    )
+
+
+async def replicas_scaled_and_killed(
+    stack: Stack, namespace: str, tmp: Path, sizes: Sizes
+) -> Figures:
+    async with (
+        run_world(stack, namespace, tmp, partitions=3) as run,
+        contextlib.AsyncExitStack() as processes,
+    ):
+        replicas = [
+            await processes.enter_async_context(ops.participant_process(tmp, run.config()))
+            for _ in range(2)
+        ]
+        for replica in replicas:
+            await replica.wait_ready()
+        await _prime(run, 6)
+        rss_start = replicas[1].rss_kib()
+        instances = run.instances(sizes.burst, prefix="burst")
+        deploying = asyncio.ensure_future(_deploy_all(run, instances))
+        joining = await processes.enter_async_context(ops.participant_process(tmp, run.config()))
+
+        async def deploying_replica() -> bool | None:
+            return True if "deploy started" in replicas[0].output() else None
+
+        await ops.eventually(deploying_replica, within=60, what="replica 1 deploying")
+        replicas[0].signal(signal.SIGKILL)
+        await replicas[0].wait_exit()
+        killed_at = time.monotonic()
+        await deploying
+        recovery = time.monotonic() - killed_at
+        await joining.wait_ready()
+        lost, duplicated = _counts(run, instances)
+        orphans = await _undeploy_all_and_count_orphans(run, instances)
+        growth = (replicas[1].rss_kib() - rss_start) / MIB
+    return _check(
+        Figures(
+            "3 replicas, 1 joins, 1 killed",
+            len(instances),
+            lost,
+            duplicated,
+            orphans,
+            recovery,
+            growth,
+        )
+    )
+
+
+async def hostile_records(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+    async with (
+        run_world(stack, namespace, tmp) as run,
+        ops.participant_process(tmp, run.config()) as participant,
+    ):
+        await participant.wait_ready()
+        await _prime(run, 1)
+        rss_start = participant.rss_kib()
+        transport = run.driver.transport
+        long_name = "x" * 1000
+        for index in range(sizes.hostile):
+            value = (
+                b"\xff\xfe not json"
+                if index % 3 == 0
+                else b'{"messageType": "AUTOMATION_COMPOSITION_DEPLOY", "participantIdList": 7}'
+                if index % 3 == 1
+                else f'{{"messageType": "{long_name}"}}'.encode()
+            )
+            await transport.publish(run.topics.operation, value)
+        started = time.monotonic()
+        (instance,) = run.instances(1, prefix="after")
+        await run.driver.deploy(instance, timeout=180)
+        recovery = time.monotonic() - started
+        lost, duplicated = _counts(run, [instance])
+        orphans = await _undeploy_all_and_count_orphans(run, [instance])
+        growth = (participant.rss_kib() - rss_start) / MIB
+        log_lines = participant.output().count("undecodable")
+        assert log_lines <= 11, f"{log_lines} lines about undecodable records"
+        assert long_name not in participant.output()
+    return _check(
+        Figures(f"{sizes.hostile} hostile records", 1, lost, duplicated, orphans, recovery, growth)
+    )
+
+
+Scenario = Callable[[Stack, str, Path, Sizes], Coroutine[Any, Any, Figures]]
+SCENARIOS: dict[str, Scenario] = {
+    "broker_killed": broker_killed,
+    "broker_frozen": broker_frozen,
+    "apiserver_killed": apiserver_killed,
+    "apiserver_frozen": apiserver_frozen,
+    "sigkill_restart": sigkill_restart,
+    "replicas": replicas_scaled_and_killed,
+    "hostile": hostile_records,
+}
+
+
+def _namespace(stack: Stack) -> str:
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.core_v1 import Namespace
+
+    name = f"faults-{uuid4().hex[:6]}"
+    client = stack.admin_client()
+    try:
+        client.create(Namespace(metadata=ObjectMeta(name=name)))
+    finally:
+        client.close()
+    return name
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The fault suite at full size, with figures.")
+    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), choices=list(SCENARIOS))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="faults-") as run_dir, Stack(Path(run_dir)) as stack:
+        stack.start()
+        stack.start_standin()
+        rows = []
+        for name in args.scenarios:
+            figures = asyncio.run(SCENARIOS[name](stack, _namespace(stack), Path(run_dir), FULL))
+            print(figures.row(), flush=True)
+            rows.append(figures.row())
+        print(HEADER)
+        print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
