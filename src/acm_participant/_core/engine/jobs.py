@@ -132,7 +132,16 @@ async def run_element_job(ctx: RuntimeContext, job: ElementJob) -> None:
         ok, message, outcome = await _call_handler(ctx, job, element, started)
         if ok and message is None:
             message = SUCCESS_MESSAGES[job.operation]
-        await finish_element(ctx, job, ok=ok, message=message, outcome=outcome)
+        # Once the handler is done, its result is acked even if a cancellation lands now: the
+        # store is never settled without the ack that says so.
+        finishing = asyncio.ensure_future(
+            finish_element(ctx, job, ok=ok, message=message, outcome=outcome)
+        )
+        try:
+            await asyncio.shield(finishing)
+        except asyncio.CancelledError:
+            await finishing
+            raise
     ctx.observer.operation_finished(
         job.operation.value,
         StateChangeResult.NO_ERROR.value if ok else StateChangeResult.FAILED.value,

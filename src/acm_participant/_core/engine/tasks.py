@@ -57,12 +57,13 @@ class TaskRegistry:
         name: str,
         operation: str = "",
     ) -> asyncio.Task[None]:
-        """Run ``work`` for ``key``, cancelling the operation it supersedes."""
+        """Run ``work`` for ``key`` once the operation it supersedes, cancelled now, has ended
+        (its clean-up included): two operations on one element never overlap."""
         previous = self.running(key)
         if previous is not None:
             _log.info("operation %s superseded by %s", previous.get_name(), name)
             previous.cancel()
-        task = asyncio.create_task(work, name=name)
+        task = asyncio.create_task(_after(previous, work), name=name)
         for spawned in self._captures:
             spawned.append(task)
         self._tasks[key] = task
@@ -98,3 +99,13 @@ class TaskRegistry:
         for task in still:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+async def _after(previous: asyncio.Task[None] | None, work: Coroutine[Any, Any, None]) -> None:
+    try:
+        if previous is not None:
+            await asyncio.wait({previous})  # never raises the previous one's cancellation
+    except BaseException:
+        work.close()  # cancelled while waiting: the work never starts
+        raise
+    await work
