@@ -13,7 +13,7 @@ CHECKOV_SPEC := checkov>=3.2,<4
 KERBEROS_PACKAGES := krb5-kdc krb5-admin-server krb5-user libkrb5-dev
 KERBEROS_STAMP := $(VENV)/.kerberos-installed
 
-.PHONY: venv kerberos stack manifests lint typecheck contracts unit test demo dev-up dev-down clean-venv
+.PHONY: venv kerberos stack manifests lint typecheck contracts unit test faults demo dev-up dev-down clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ contracts: venv
 
 test: venv kerberos stack lint typecheck contracts $(CHECKOV)
 	KSP_CHECKOV=$(abspath $(CHECKOV)) $(BIN)/pytest
+
+# The fault suite at full size on its own stack; prints the figures table of docs/reliability.md.
+faults: venv stack
+	$(BIN)/python -m tests.integration.faults
 
 demo: venv stack
 	$(BIN)/kserve-participant demo

@@ -167,7 +167,7 @@ async def _outage_mid_deploy(
     tmp: Path,
     sizes: Sizes,
     name: str,
-    fault: Callable[[], Awaitable[None]],
+    fault: Callable[[ops.ParticipantProcess], Awaitable[None]],
 ) -> Figures:
     async with (
         run_world(stack, namespace, tmp) as run,
@@ -178,7 +178,7 @@ async def _outage_mid_deploy(
         rss_start = participant.rss_kib()
         instances = run.instances(sizes.deploys, prefix=name[:6].replace(" ", "-"))
         deploying = asyncio.ensure_future(_deploy_all(run, instances))
-        await fault()
+        await fault(participant)
         recovered_at = time.monotonic()
         await deploying
         recovery = time.monotonic() - recovered_at
@@ -189,7 +189,7 @@ async def _outage_mid_deploy(
 
 
 async def broker_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async def fault() -> None:
+    async def fault(_: ops.ParticipantProcess) -> None:
         await asyncio.to_thread(stack.stop_kafka)
         await asyncio.to_thread(stack.start_kafka)
 
@@ -197,10 +197,10 @@ async def broker_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -
 
 
 async def broker_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async def fault() -> None:
+    async def fault(participant: ops.ParticipantProcess) -> None:
         _signal_stack(stack, "kafka", signal.SIGSTOP)
-        try:
-            await asyncio.sleep(sizes.deploys)  # the outage itself: what the scenario is about
+        try:  # frozen until the participant notices
+            await participant.wait_component("broker", "DOWN", within=120)
         finally:
             _signal_stack(stack, "kafka", signal.SIGCONT)
 
@@ -208,7 +208,7 @@ async def broker_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -
 
 
 async def apiserver_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async def fault() -> None:
+    async def fault(_: ops.ParticipantProcess) -> None:
         await asyncio.to_thread(stack.stop_apiserver)
         await asyncio.to_thread(stack.start_apiserver)
 
@@ -216,10 +216,10 @@ async def apiserver_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes
 
 
 async def apiserver_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async def fault() -> None:
+    async def fault(participant: ops.ParticipantProcess) -> None:
         _signal_stack(stack, "kube-apiserver", signal.SIGSTOP)
-        try:
-            await asyncio.sleep(sizes.deploys)  # the outage itself
+        try:  # frozen until the participant notices
+            await participant.wait_component("kubernetes", "DOWN", within=120)
         finally:
             _signal_stack(stack, "kube-apiserver", signal.SIGCONT)
 
