@@ -37,6 +37,8 @@ from tests.integration.kserve_support import entity
 __all__ = ["FULL", "REDUCED", "SCENARIOS", "Figures", "Sizes"]
 
 MIB = 1024
+Fault = Callable[[ops.ParticipantProcess], Awaitable[None]]
+Scenario = Callable[[Stack, str, Path, "Sizes"], Coroutine[Any, Any, "Figures"]]
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,20 @@ async def _prime(run: Run, count: int) -> None:
     ]
 
 
+@contextlib.asynccontextmanager
+async def _primed_participant(
+    stack: Stack, namespace: str, tmp: Path
+) -> AsyncIterator[tuple[Run, ops.ParticipantProcess]]:
+    """One ready participant on fresh topics, with one KServe composition primed."""
+    async with (
+        run_world(stack, namespace, tmp) as run,
+        ops.participant_process(tmp, run.config()) as participant,
+    ):
+        await participant.wait_ready()
+        await _prime(run, 1)
+        yield run, participant
+
+
 def _counts(run: Run, instances: list[UUID]) -> tuple[int, int]:
     """(orders never acked, acks beyond one per order)."""
     acks = [len(run.acks_of(i)) for i in instances]
@@ -150,6 +166,40 @@ async def _deploy_all(run: Run, instances: list[UUID]) -> list[Any]:
 async def _undeploy_all_and_count_orphans(run: Run, instances: list[UUID]) -> int:
     await asyncio.gather(*(run.driver.undeploy(i, timeout=180) for i in instances))
     return len(await run.names())
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A scenario's outcome, taken once its orders are answered (and then undeployed)."""
+
+    orders: int
+    lost: int
+    duplicated: int
+    orphans: int
+    rss_growth_mib: float
+
+    def figures(self, scenario: str, recovery_s: float) -> Figures:
+        return _check(
+            Figures(
+                scenario,
+                self.orders,
+                self.lost,
+                self.duplicated,
+                self.orphans,
+                recovery_s,
+                self.rss_growth_mib,
+            )
+        )
+
+
+async def _figures(
+    run: Run, instances: list[UUID], participant: ops.ParticipantProcess, rss_start: int
+) -> Measured:
+    """Counts the acks, undeploys everything and counts what is left, measures memory."""
+    lost, duplicated = _counts(run, instances)
+    orphans = await _undeploy_all_and_count_orphans(run, instances)
+    growth = (participant.rss_kib() - rss_start) / MIB
+    return Measured(len(instances), lost, duplicated, orphans, growth)
 
 
 def _check(figures: Figures) -> Figures:
@@ -167,14 +217,9 @@ async def _outage_mid_deploy(
     tmp: Path,
     sizes: Sizes,
     name: str,
-    fault: Callable[[ops.ParticipantProcess], Awaitable[None]],
+    fault: Fault,
 ) -> Figures:
-    async with (
-        run_world(stack, namespace, tmp) as run,
-        ops.participant_process(tmp, run.config()) as participant,
-    ):
-        await participant.wait_ready()
-        await _prime(run, 1)
+    async with _primed_participant(stack, namespace, tmp) as (run, participant):
         rss_start = participant.rss_kib()
         instances = run.instances(sizes.deploys, prefix=name[:6].replace(" ", "-"))
         deploying = asyncio.ensure_future(_deploy_all(run, instances))
@@ -182,48 +227,44 @@ async def _outage_mid_deploy(
         recovered_at = time.monotonic()
         await deploying
         recovery = time.monotonic() - recovered_at
-        lost, duplicated = _counts(run, instances)
-        orphans = await _undeploy_all_and_count_orphans(run, instances)
-        growth = (participant.rss_kib() - rss_start) / MIB
-    return _check(Figures(name, len(instances), lost, duplicated, orphans, recovery, growth))
+        figures = await _figures(run, instances, participant, rss_start)
+    return figures.figures(name, recovery)
 
 
-async def broker_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+def _restarted(stop: Callable[[], None], start: Callable[[], None]) -> Fault:
     async def fault(_: ops.ParticipantProcess) -> None:
-        await asyncio.to_thread(stack.stop_kafka)
-        await asyncio.to_thread(stack.start_kafka)
+        await asyncio.to_thread(stop)
+        await asyncio.to_thread(start)
 
-    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "broker killed", fault)
+    return fault
 
 
-async def broker_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+def _frozen(stack: Stack, process: str, health_component: str) -> Fault:
     async def fault(participant: ops.ParticipantProcess) -> None:
-        _signal_stack(stack, "kafka", signal.SIGSTOP)
+        _signal_stack(stack, process, signal.SIGSTOP)
         try:  # frozen until the participant notices
-            await participant.wait_component("broker", "DOWN", within=120)
+            await participant.wait_component(health_component, "DOWN", within=120)
         finally:
-            _signal_stack(stack, "kafka", signal.SIGCONT)
+            _signal_stack(stack, process, signal.SIGCONT)
 
-    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "broker frozen", fault)
-
-
-async def apiserver_killed(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async def fault(_: ops.ParticipantProcess) -> None:
-        await asyncio.to_thread(stack.stop_apiserver)
-        await asyncio.to_thread(stack.start_apiserver)
-
-    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "API server killed", fault)
+    return fault
 
 
-async def apiserver_frozen(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async def fault(participant: ops.ParticipantProcess) -> None:
-        _signal_stack(stack, "kube-apiserver", signal.SIGSTOP)
-        try:  # frozen until the participant notices
-            await participant.wait_component("kubernetes", "DOWN", within=120)
-        finally:
-            _signal_stack(stack, "kube-apiserver", signal.SIGCONT)
+def _outage(name: str, make_fault: Callable[[Stack], Fault]) -> Scenario:
+    async def scenario(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
+        return await _outage_mid_deploy(stack, namespace, tmp, sizes, name, make_fault(stack))
 
-    return await _outage_mid_deploy(stack, namespace, tmp, sizes, "API server frozen", fault)
+    return scenario
+
+
+broker_killed = _outage("broker killed", lambda st: _restarted(st.stop_kafka, st.start_kafka))
+broker_frozen = _outage("broker frozen", lambda st: _frozen(st, "kafka", "broker"))
+apiserver_killed = _outage(
+    "API server killed", lambda st: _restarted(st.stop_apiserver, st.start_apiserver)
+)
+apiserver_frozen = _outage(
+    "API server frozen", lambda st: _frozen(st, "kube-apiserver", "kubernetes")
+)
 
 
 async def sigkill_restart(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
@@ -245,12 +286,8 @@ async def sigkill_restart(stack: Stack, namespace: str, tmp: Path, sizes: Sizes)
             rss_start = second.rss_kib()
             await deploying
             recovery = time.monotonic() - restarted_at
-            lost, duplicated = _counts(run, instances)
-            orphans = await _undeploy_all_and_count_orphans(run, instances)
-            growth = (second.rss_kib() - rss_start) / MIB
-    return _check(
-        Figures("SIGKILL + restart", len(instances), lost, duplicated, orphans, recovery, growth)
-    )
+            figures = await _figures(run, instances, second, rss_start)
+    return figures.figures("SIGKILL + restart", recovery)
 
 
 async def replicas_scaled_and_killed(
@@ -282,29 +319,12 @@ async def replicas_scaled_and_killed(
         await deploying
         recovery = time.monotonic() - killed_at
         await joining.wait_ready()
-        lost, duplicated = _counts(run, instances)
-        orphans = await _undeploy_all_and_count_orphans(run, instances)
-        growth = (replicas[1].rss_kib() - rss_start) / MIB
-    return _check(
-        Figures(
-            "3 replicas, 1 joins, 1 killed",
-            len(instances),
-            lost,
-            duplicated,
-            orphans,
-            recovery,
-            growth,
-        )
-    )
+        figures = await _figures(run, instances, replicas[1], rss_start)
+    return figures.figures("3 replicas, 1 joins, 1 killed", recovery)
 
 
 async def hostile_records(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-    async with (
-        run_world(stack, namespace, tmp) as run,
-        ops.participant_process(tmp, run.config()) as participant,
-    ):
-        await participant.wait_ready()
-        await _prime(run, 1)
+    async with _primed_participant(stack, namespace, tmp) as (run, participant):
         rss_start = participant.rss_kib()
         transport = run.driver.transport
         long_name = "x" * 1000
@@ -321,18 +341,13 @@ async def hostile_records(stack: Stack, namespace: str, tmp: Path, sizes: Sizes)
         (instance,) = run.instances(1, prefix="after")
         await run.driver.deploy(instance, timeout=180)
         recovery = time.monotonic() - started
-        lost, duplicated = _counts(run, [instance])
-        orphans = await _undeploy_all_and_count_orphans(run, [instance])
-        growth = (participant.rss_kib() - rss_start) / MIB
+        figures = await _figures(run, [instance], participant, rss_start)
         log_lines = participant.output().count("undecodable")
         assert log_lines <= 11, f"{log_lines} lines about undecodable records"
         assert long_name not in participant.output()
-    return _check(
-        Figures(f"{sizes.hostile} hostile records", 1, lost, duplicated, orphans, recovery, growth)
-    )
+    return figures.figures(f"{sizes.hostile} hostile records", recovery)
 
 
-Scenario = Callable[[Stack, str, Path, Sizes], Coroutine[Any, Any, Figures]]
 SCENARIOS: dict[str, Scenario] = {
     "broker_killed": broker_killed,
     "broker_frozen": broker_frozen,
@@ -359,13 +374,16 @@ def _namespace(stack: Stack) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The fault suite at full size, with figures.")
-    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=", ".join(SCENARIOS))
     args = parser.parse_args(argv)
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="faults-") as run_dir, Stack(Path(run_dir)) as stack:
         stack.start()
         stack.start_standin()
         rows = []
-        for name in args.scenarios:
+        for name in args.scenarios or list(SCENARIOS):
             figures = asyncio.run(SCENARIOS[name](stack, _namespace(stack), Path(run_dir), FULL))
             print(figures.row(), flush=True)
             rows.append(figures.row())

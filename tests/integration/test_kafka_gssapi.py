@@ -21,16 +21,8 @@ from acm_participant.transport.kafka_kerberos import gssapi_missing
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.kdc import REALM, KerberosLogin, add_principal, kadmin, kdc_missing
+from tests.integration import ops_support as ops
 from tests.integration.kserve_support import entity
-from tests.integration.ops_support import (
-    Topics,
-    element_results,
-    kserve_instance,
-    participant_process,
-    prime_kserve,
-    runtime_driver,
-    stack_config,
-)
 from tests.integration.test_kafka_sasl import OPTIONS
 
 pytestmark = pytest.mark.integration
@@ -95,17 +87,19 @@ async def test_participant_registers_deploys_and_undeploys_over_gssapi_when_conf
     stack: Stack, kerberos: KerberosLogin, namespace: str, tmp_path: Path
 ):
     info = stack.info
-    topics = Topics.fresh()
-    config = stack_config(info, topics, bootstrap=info.kafka_gssapi_bootstrap)
+    topics = ops.Topics.fresh()
+    config = ops.stack_config(info, topics, bootstrap=info.kafka_gssapi_bootstrap)
     async with (
-        runtime_driver(gssapi_settings(info, kerberos), topics, options=OPTIONS) as driver,
-        participant_process(tmp_path, config, env=gssapi_env(info, kerberos)) as participant,
+        ops.runtime_driver(gssapi_settings(info, kerberos), topics, options=OPTIONS) as driver,
+        ops.participant_process(tmp_path, config, env=gssapi_env(info, kerberos)) as participant,
     ):
         await participant.wait_ready()
-        composition_id = await prime_kserve(driver, participant.participant_id)
-        instance_id = kserve_instance(driver, composition_id, [entity("krb-model", namespace)])
-        assert element_results(await driver.deploy(instance_id)) == [("DEPLOYED", "NO_ERROR")]
-        assert element_results(await driver.undeploy(instance_id)) == [("UNDEPLOYED", "NO_ERROR")]
+        composition_id = await ops.prime_kserve(driver, participant.participant_id)
+        instance_id = ops.kserve_instance(driver, composition_id, [entity("krb-model", namespace)])
+        acks = await driver.deploy(instance_id)
+        assert ops.element_results(acks) == [("DEPLOYED", "NO_ERROR")]
+        acks = await driver.undeploy(instance_id)
+        assert ops.element_results(acks) == [("UNDEPLOYED", "NO_ERROR")]
     log = participant.output()
     assert (
         f"Connecting to Kafka {info.kafka_gssapi_bootstrap} SASL_PLAINTEXT GSSAPI "
@@ -125,8 +119,10 @@ async def test_participant_exits_with_one_clear_error_when_kerberos_principal_or
     else:
         login = stale_keytab(info, tmp_path)
         reason = "Decrypt integrity check failed"
-    config = stack_config(info, Topics.fresh(), bootstrap=info.kafka_gssapi_bootstrap)
-    async with participant_process(tmp_path, config, env=gssapi_env(info, login)) as participant:
+    config = ops.stack_config(info, ops.Topics.fresh(), bootstrap=info.kafka_gssapi_bootstrap)
+    async with ops.participant_process(
+        tmp_path, config, env=gssapi_env(info, login)
+    ) as participant:
         exit_code = await participant.wait_exit(within=HANG_GUARD_S)
     log = participant.output()
     assert exit_code == 3, log

@@ -25,7 +25,7 @@ from tests.integration.kserve_support import (
     entity,
     load_sample,
     sample_files,
-    wait_created,
+    wait_isvc_created,
 )
 from tests.integration.ops_support import (
     ELEMENT_TYPE,
@@ -179,11 +179,7 @@ async def test_killed_participant_finishes_deploy_in_flight_after_restart(
             composition_id = await prime_kserve(driver, participant_id)
             instance_id = kserve_instance(driver, composition_id, [slow])
             deploying = asyncio.create_task(driver.deploy(instance_id, timeout=90))
-            client = K8sClient.from_kubeconfig(stack.info.kubeconfig, InferenceServiceResource())
-            try:
-                await wait_created(client, namespace, "slowpoke", within=30)
-            finally:
-                await client.close()
+            await wait_isvc_created(stack.info.kubeconfig, namespace, "slowpoke", within=30)
             first.signal(signal.SIGKILL)
             await first.wait_exit()
 

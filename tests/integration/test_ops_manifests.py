@@ -20,17 +20,9 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace, ServiceAccount
 
 from kserve_participant.devstack import Stack
+from tests.integration import ops_support as ops
 from tests.integration.helm_support import Helm, manifest_values
 from tests.integration.kserve_support import entity
-from tests.integration.ops_support import (
-    Topics,
-    element_results,
-    kserve_instance,
-    participant_process,
-    prime_kserve,
-    runtime_driver,
-    stack_config,
-)
 from tests.integration.rbac_support import allowed
 from tests.unit.deploy.manifests import VARIANTS
 
@@ -240,24 +232,26 @@ async def test_participant_with_service_account_token_deploys_and_undeploys_when
         token_request.status.token,
         home,
     )
-    topics = Topics.fresh()
-    config = stack_config(
+    topics = ops.Topics.fresh()
+    config = ops.stack_config(
         stack.info,
         topics,
         kubeconfig=kubeconfig,
         extra={"kserveParticipant": {"namespaces": [allowed_namespace], "watchScope": "namespace"}},
     )
     async with (
-        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
-        participant_process(tmp_path, config) as participant,
+        ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
+        ops.participant_process(tmp_path, config) as participant,
     ):
         await participant.wait_ready()
-        composition_id = await prime_kserve(driver, participant.participant_id)
-        instance_id = kserve_instance(
+        composition_id = await ops.prime_kserve(driver, participant.participant_id)
+        instance_id = ops.kserve_instance(
             driver, composition_id, [entity("sa-model", allowed_namespace)]
         )
-        assert element_results(await driver.deploy(instance_id)) == [("DEPLOYED", "NO_ERROR")]
-        assert element_results(await driver.undeploy(instance_id)) == [("UNDEPLOYED", "NO_ERROR")]
+        acks = await driver.deploy(instance_id)
+        assert ops.element_results(acks) == [("DEPLOYED", "NO_ERROR")]
+        acks = await driver.undeploy(instance_id)
+        assert ops.element_results(acks) == [("UNDEPLOYED", "NO_ERROR")]
         forbidden = await participant.metric(
             "kserve_participant_kubernetes_errors_total", {"verb": "get", "code": "403"}
         )

@@ -7,16 +7,8 @@ from __future__ import annotations
 import pytest
 
 from kserve_participant.devstack import Stack
+from tests.integration import ops_support as ops
 from tests.integration.kserve_support import entity
-from tests.integration.ops_support import (
-    Topics,
-    element_results,
-    kserve_instance,
-    participant_process,
-    prime_kserve,
-    runtime_driver,
-    stack_config,
-)
 from tests.unit.deploy.manifests import of_kind
 
 pytestmark = pytest.mark.integration
@@ -38,19 +30,20 @@ def memory_request_kib(variant: str = "cluster") -> int:
 async def test_rss_fits_the_memory_request_when_services_are_deployed(
     stack: Stack, namespace, tmp_path
 ):
-    topics = Topics.fresh()
-    config = stack_config(stack.info, topics)
+    topics = ops.Topics.fresh()
+    config = ops.stack_config(stack.info, topics)
     async with (
-        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
-        participant_process(tmp_path, config) as participant,
+        ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
+        ops.participant_process(tmp_path, config) as participant,
     ):
         await participant.wait_ready()
         idle = participant.rss_kib()
-        composition_id = await prime_kserve(driver, participant.participant_id)
+        composition_id = await ops.prime_kserve(driver, participant.participant_id)
         for index in range(SERVICES):
             sample = entity(f"sized-{index}", namespace)
-            instance_id = kserve_instance(driver, composition_id, [sample])
-            assert element_results(await driver.deploy(instance_id)) == [("DEPLOYED", "NO_ERROR")]
+            instance_id = ops.kserve_instance(driver, composition_id, [sample])
+            acks = await driver.deploy(instance_id)
+            assert ops.element_results(acks) == [("DEPLOYED", "NO_ERROR")]
         deployed = participant.rss_kib()
         await participant.get("prometheus")
         print(f"participant VmRSS idle={idle} KiB after {SERVICES} deploys={deployed} KiB")

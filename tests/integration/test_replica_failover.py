@@ -14,10 +14,8 @@ from uuid import uuid4
 import pytest
 
 from acm_participant.protocol import AutomationCompositionDeployAck
-from kserve_participant.k8s.client import K8sClient
-from kserve_participant.k8s.resources import InferenceServiceResource
 from tests.integration import ops_support as ops
-from tests.integration.kserve_support import entity, wait_created
+from tests.integration.kserve_support import entity, wait_isvc_created
 from tests.integration.test_kserve_dialogue import _names
 
 pytestmark = pytest.mark.integration
@@ -51,11 +49,7 @@ async def test_deploy_in_flight_on_a_killed_replica_is_finished_by_the_other_rep
             return None
 
         owner = await ops.eventually(deploying_replica, within=30, what="a replica deploying")
-        client = K8sClient.from_kubeconfig(stack.info.kubeconfig, InferenceServiceResource())
-        try:
-            await wait_created(client, namespace, "failover", within=30)
-        finally:
-            await client.close()
+        await wait_isvc_created(stack.info.kubeconfig, namespace, "failover", within=30)
         owner.signal(signal.SIGKILL)
         await owner.wait_exit()
 

@@ -253,9 +253,7 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
         """One DEPLOY (default: lowest phase, ``firstStartPhase`` when it is the lowest); the acks
         of that phase's elements."""
         instance, composition = self._instance(instance_id)
-        phases = self.model.phases(instance)
-        phase = phases[0] if start_phase is None else start_phase
-        first = phase == phases[0] if first_start_phase is None else first_start_phase
+        phase, first = _pick(self.model.phases(instance), start_phase, first_start_phase)
         message = self.build.deploy(
             composition, instance, start_phase=phase, first_start_phase=first
         )
@@ -307,8 +305,7 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
         """One STATE_CHANGE for one phase; the acks of that phase's elements."""
         instance, composition = self._instance(instance_id)
         order = self._phase_order(instance, lock_order)
-        phase = order[0] if start_phase is None else start_phase
-        first = phase == order[0] if first_start_phase is None else first_start_phase
+        phase, first = _pick(order, start_phase, first_start_phase)
         message = self.build.state_change(
             composition,
             instance,
@@ -493,3 +490,9 @@ class AcmRuntimeDriver(Synchronisation, PhaseWalks, StartStop):
             for e in instance.elements.values()
         ):
             instance.deploy_state, instance.lock_state = deploy_state, lock_state
+
+
+def _pick(order: list[int], phase: int | None, first: bool | None) -> tuple[int, bool]:
+    """The phase to send (default: the first of ``order``) and whether it is the first one."""
+    chosen = order[0] if phase is None else phase
+    return chosen, (chosen == order[0] if first is None else first)

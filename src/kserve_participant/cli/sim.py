@@ -165,16 +165,17 @@ def run_command(
 @session_command
 def prime_command(session: SessionOptions, tosca: ToscaArg, instance: InstanceArg) -> None:
     """Commission the template and prime it on the participant; starts a new state file."""
-    connection, options, state_file = session.connection, session.options, session.state_file
 
     async def work() -> int:
         out = SimConsole()
         state, template = _commission(out, tosca, instance)
-        if template is None:
-            return _finish(out, state, state_file, False)
-        async with _simulation(connection, out, state, template, None, options) as sim:
-            ok = (await sim.connect()).ok and (await sim.prime()).ok
-        return _finish(out, state, state_file, ok)
+        ok = template is not None
+        if template is not None:
+            async with _simulation(
+                session.connection, out, state, template, None, session.options
+            ) as sim:
+                ok = (await sim.connect()).ok and (await sim.prime()).ok
+        return _finish(out, state, session.state_file, ok)
 
     _execute(work, session.log_level)
 

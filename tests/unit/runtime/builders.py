@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
-from acm_participant import (
+from acm_participant import ElementFailure, ElementHandler
+from acm_participant.context import (
     CompositionContext,
     CompositionElement,
     ElementContext,
-    ElementFailure,
-    ElementHandler,
     ElementOutcome,
     ElementReporter,
     InstanceElement,
@@ -34,6 +33,7 @@ from acm_participant.protocol import (
     ParticipantDefinition,
     ParticipantDeploy,
     ParticipantPrime,
+    ParticipantPrimeAck,
     ParticipantRestartAc,
     ParticipantSync,
     PrimeOrder,
@@ -417,3 +417,12 @@ class World:
         }
         values.update(extra)
         return ParticipantSync(**values)
+
+
+async def deploy_started(peer: Any, handler: RecordingHandler, world: World) -> None:
+    """Prime the world's composition, send its DEPLOY, return once the handler's deploy runs."""
+    await peer.send(world.prime())
+    await peer.expect(ParticipantPrimeAck)
+    await peer.send(world.deploy())
+    async with asyncio.timeout(5):
+        await handler.started.wait()

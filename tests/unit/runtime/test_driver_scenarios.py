@@ -14,31 +14,25 @@ from acm_participant.protocol import (
 from acm_participant.sim import ElementSpec
 from acm_participant.testing import participant_with_driver
 
-from .builders import (
-    ELEMENT_TYPE_NAME,
-    ELEMENT_TYPE_VERSION,
-    PARTICIPANT_ID,
-    RecordingHandler,
-    make_settings,
-)
+from . import builders
 
 
 def template(name: str, phase: int) -> ToscaNodeTemplate:
     return ToscaNodeTemplate(
         name=name,
         version="1.0.0",
-        type=ELEMENT_TYPE_NAME,
-        type_version=ELEMENT_TYPE_VERSION,
+        type=builders.ELEMENT_TYPE_NAME,
+        type_version=builders.ELEMENT_TYPE_VERSION,
         properties={"startPhase": phase},
     )
 
 
 async def test_driver_deploys_phases_lowest_first_and_undeploys_highest_first():
-    handler = RecordingHandler()
-    async with participant_with_driver(handler, make_settings()) as (_runtime, driver):
+    handler = builders.RecordingHandler()
+    async with participant_with_driver(handler, builders.make_settings()) as (_runtime, driver):
         composition_id, instance_id = uuid4(), uuid4()
         ack = await driver.prime(
-            composition_id, PARTICIPANT_ID, [template("early", 0), template("late", 1)]
+            composition_id, builders.PARTICIPANT_ID, [template("early", 0), template("late", 1)]
         )
         assert ack.composition_state is AcTypeState.PRIMED
         early = ElementSpec(ToscaConceptIdentifier(name="early", version="1.0.0"))

@@ -19,7 +19,7 @@ from acm_participant.protocol import (
 )
 from acm_participant.testing import participant_under_test
 
-from .builders import Call, RecordingHandler, World, make_settings
+from .builders import Call, RecordingHandler, World, deploy_started, make_settings
 
 
 class CrashingHandler(RecordingHandler):
@@ -79,11 +79,7 @@ async def test_new_operation_cancels_the_running_one_without_a_late_ack(peer_and
     handler = RecordingHandler(block={"deploy"})
     _runtime, peer = await peer_and_runtime(handler)
     world = World()
-    await peer.send(world.prime())
-    await peer.expect(ParticipantPrimeAck)
-    await peer.send(world.deploy())
-    async with asyncio.timeout(5):
-        await handler.started.wait()
+    await deploy_started(peer, handler, world)
     await peer.send(world.state_change(deploy=DeployOrder.UNDEPLOY))
     ack = await peer.expect(AutomationCompositionDeployAck)
     (entry,) = ack.automation_composition_result_map.values()
@@ -209,11 +205,7 @@ async def test_stop_lets_running_operations_finish_before_deregister_and_is_idem
         runtime,
         peer,
     ):
-        await peer.send(world.prime())
-        await peer.expect(ParticipantPrimeAck)
-        await peer.send(world.deploy())
-        async with asyncio.timeout(5):
-            await handler.started.wait()
+        await deploy_started(peer, handler, world)
         stopping = asyncio.create_task(runtime.stop())
         # Scheduled after the stop task's first step: the deploy ends while stop() drains.
         asyncio.get_running_loop().call_soon(handler.release.set)
@@ -233,11 +225,7 @@ async def test_stop_cancels_operations_past_the_grace_period_without_acking():
         runtime,
         peer,
     ):
-        await peer.send(world.prime())
-        await peer.expect(ParticipantPrimeAck)
-        await peer.send(world.deploy())
-        async with asyncio.timeout(5):
-            await handler.started.wait()
+        await deploy_started(peer, handler, world)
         await runtime.stop()
         before, _ = await peer.collect_until(ParticipantDeregister)
         assert not [m for m in before if isinstance(m, AutomationCompositionDeployAck)]
@@ -250,11 +238,7 @@ async def test_composition_timeout_does_not_cancel_element_operations_of_its_ins
     handler = RecordingHandler(block={"deploy"})
     _runtime, peer = await peer_and_runtime(handler)
     world = World()
-    await peer.send(world.prime())
-    await peer.expect(ParticipantPrimeAck)
-    await peer.send(world.deploy())
-    async with asyncio.timeout(5):
-        await handler.started.wait()
+    await deploy_started(peer, handler, world)
     await peer.send(
         world.sync(state_change_result=StateChangeResult.TIMEOUT, with_definitions=False)
     )

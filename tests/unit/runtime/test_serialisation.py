@@ -9,11 +9,10 @@ from acm_participant import ElementContext, ElementOutcome
 from acm_participant.protocol import (
     AutomationCompositionDeployAck,
     DeployOrder,
-    ParticipantPrimeAck,
 )
 from acm_participant.testing import participant_under_test
 
-from .builders import RecordingHandler, World, make_settings
+from .builders import RecordingHandler, World, deploy_started, make_settings
 
 
 class SlowCleanup(RecordingHandler):
@@ -44,11 +43,7 @@ async def test_undeploy_starts_only_after_the_superseded_deploy_cleaned_up():
     handler = SlowCleanup()
     async with participant_under_test(handler, make_settings()) as (_runtime, peer):
         world = World()
-        await peer.send(world.prime())
-        await peer.expect(ParticipantPrimeAck)
-        await peer.send(world.deploy())
-        async with asyncio.timeout(5):
-            await handler.started.wait()
+        await deploy_started(peer, handler, world)
         await peer.send(world.state_change(deploy=DeployOrder.UNDEPLOY))
         assert await peer.probe() == []  # the UNDEPLOY was handled, and nothing acked yet
         assert handler.events == ["deploy clean-up started"]

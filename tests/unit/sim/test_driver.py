@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -106,15 +106,21 @@ async def test_driver_undeploys_highest_phase_first_when_undeploying_all_phases(
     assert dialogue.driver.model.instances[instance_id].deploy_state == DeployState.UNDEPLOYED
 
 
-@pytest.mark.parametrize("handler", [Handler(hold="first")])
-async def test_driver_deploy_raises_ack_timeout_naming_element_when_one_never_acks(
-    dialogue: Dialogue,
-):
+async def _held_and_done(dialogue: Dialogue) -> tuple[UUID, ElementSpec, ElementSpec]:
+    """An instance of two elements: "first" (whose deploy the handler holds) and "other"."""
     composition_id, instance_id = uuid4(), uuid4()
     await dialogue.driver.prime(composition_id, PARTICIPANT, [template("first"), template("other")])
     held = ElementSpec(ToscaConceptIdentifier(name="first", version="1.0.0"))
     done = ElementSpec(ToscaConceptIdentifier(name="other", version="1.0.0"))
     dialogue.driver.add_instance(instance_id, composition_id, [held, done])
+    return instance_id, held, done
+
+
+@pytest.mark.parametrize("handler", [Handler(hold="first")])
+async def test_driver_deploy_raises_ack_timeout_naming_element_when_one_never_acks(
+    dialogue: Dialogue,
+):
+    instance_id, held, done = await _held_and_done(dialogue)
     with pytest.raises(AckTimeout) as caught:
         await dialogue.driver.deploy(instance_id, timeout=0.5)
     assert caught.value.missing == [held.element_id]
@@ -126,11 +132,7 @@ async def test_driver_deploy_raises_ack_timeout_naming_element_when_one_never_ac
 async def test_driver_restart_sync_reports_deploying_when_a_deploy_was_sent_and_not_acked(
     dialogue: Dialogue,
 ):
-    composition_id, instance_id = uuid4(), uuid4()
-    await dialogue.driver.prime(composition_id, PARTICIPANT, [template("first"), template("other")])
-    held = ElementSpec(ToscaConceptIdentifier(name="first", version="1.0.0"))
-    done = ElementSpec(ToscaConceptIdentifier(name="other", version="1.0.0"))
-    dialogue.driver.add_instance(instance_id, composition_id, [held, done])
+    instance_id, held, done = await _held_and_done(dialogue)
     with pytest.raises(AckTimeout):
         await dialogue.driver.deploy(instance_id, timeout=0.5)
     (sync,) = await dialogue.driver.sync_restart(PARTICIPANT)
