@@ -91,12 +91,12 @@ class Run:
         return ops.stack_config(self.stack.info, self.topics, participant_id=self.participant_id)
 
     def instances(self, count: int, *, prefix: str, ready_after_ms: int = 1500) -> list[UUID]:
-        knobs = {"ready-after-ms": str(ready_after_ms)}
+        delay = f"{ready_after_ms / 1000:g}s"
         return [
             ops.kserve_instance(
                 self.driver,
                 self.compositions[index % len(self.compositions)],
-                [entity(f"{prefix}-{index:02d}", self.namespace, knobs=knobs)],
+                [entity(f"{prefix}-{index:02d}", self.namespace, ready_delay=delay)],
                 timeout=180,
             )
             for index in range(count)
@@ -381,7 +381,6 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="faults-") as run_dir, Stack(Path(run_dir)) as stack:
         stack.start()
-        stack.start_standin()
         rows = []
         for name in args.scenarios or list(SCENARIOS):
             figures = asyncio.run(SCENARIOS[name](stack, _namespace(stack), Path(run_dir), FULL))

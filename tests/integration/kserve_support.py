@@ -206,6 +206,15 @@ async def deployment_of(h: Harness, namespace: str, isvc: str) -> dict[str, Any]
     return await h.client.for_resource(DEPLOYMENTS).get(namespace, f"{isvc}-predictor")
 
 
+async def wait_isvc_created(kubeconfig: Path, namespace: str, name: str, *, within: float) -> None:
+    """``wait_created`` with a client of its own (admin kubeconfig)."""
+    client = K8sClient.from_kubeconfig(kubeconfig, InferenceServiceResource())
+    try:
+        await wait_created(client, namespace, name, within=within)
+    finally:
+        await client.close()
+
+
 def token_config(info: StackInfo, token: str) -> SingleConfig:
     """Client config for a token user (e.g. ``info.participant_token``, which has no RBAC)."""
     config = KubeConfig.from_dict(
