@@ -105,8 +105,8 @@ class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is u
         if consumer is not None:
             for partition in assigned:
                 # resolves "latest" now, so nothing published after start() is skipped
+                consumer.progress.setdefault(partition, _Progress())
                 position = await consumer.client.position(partition)
-                consumer.progress[partition] = _Progress()
                 if await consumer.client.committed(partition) is None:
                     await self._commit_start(consumer, partition, position)
         self.event.set()
@@ -278,9 +278,13 @@ class KafkaTransport:
                 self._inbox.put_nowait(item)
                 return
             consumer, message = item
-            progress = consumer.progress.get(TopicPartition(message.topic, message.partition))
+            partition = TopicPartition(message.topic, message.partition)
+            progress = consumer.progress.get(partition)
             if progress is None:
-                continue  # fetched before its partition was revoked: its new owner reads it
+                if partition not in consumer.client.assignment():
+                    continue  # fetched before its partition was revoked: its new owner reads it
+                # fetched while the assignment callback was still running
+                progress = consumer.progress.setdefault(partition, _Progress())
             progress.in_flight.add(message.offset)
             yield Record(
                 topic=message.topic,
