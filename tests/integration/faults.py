@@ -283,6 +283,7 @@ async def sigkill_restart(stack: Stack, namespace: str, tmp: Path, sizes: Sizes)
             await first.wait_exit()
         restarted_at = time.monotonic()
         async with ops.participant_process(tmp, run.config()) as second:
+            await second.wait_ready()
             rss_start = second.rss_kib()
             await deploying
             recovery = time.monotonic() - restarted_at

@@ -21,16 +21,8 @@ from acm_participant.protocol.messages import AnyMessage
 from acm_participant.sim.driver import AcmRuntimeDriver
 from kserve_participant.devstack.faults import PodFault
 from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
+from tests.integration import ops_support as ops
 from tests.integration.kserve_support import entity
-from tests.integration.ops_support import (
-    Topics,
-    element_results,
-    kserve_instance,
-    participant_process,
-    prime_kserve,
-    runtime_driver,
-    stack_config,
-)
 
 pytestmark = pytest.mark.integration
 
@@ -111,16 +103,17 @@ async def _set_stop_annotation(stack: Any, namespace: str, name: str, value: str
 async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
     stack: Any, namespace: str, tmp_path: Path
 ) -> None:
-    topics = Topics.fresh()
-    async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
-        config = stack_config(stack.info, topics)
-        async with participant_process(tmp_path, config) as participant:
+    topics = ops.Topics.fresh()
+    async with ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
+        config = ops.stack_config(stack.info, topics)
+        async with ops.participant_process(tmp_path, config) as participant:
             await participant.wait_ready()
-            composition_id = await prime_kserve(driver, participant.participant_id)
-            instance_id = kserve_instance(driver, composition_id, [entity("iris", namespace)])
+            composition_id = await ops.prime_kserve(driver, participant.participant_id)
+            instance_id = ops.kserve_instance(driver, composition_id, [entity("iris", namespace)])
 
             since = driver.inbox.mark()
-            assert element_results(await driver.deploy(instance_id)) == [("DEPLOYED", "NO_ERROR")]
+            acks = await driver.deploy(instance_id)
+            assert ops.element_results(acks) == [("DEPLOYED", "NO_ERROR")]
             status = await _status(
                 driver, instance_id, since, lambda v: v["operationalState"] == "READY", "READY"
             )
@@ -144,9 +137,8 @@ async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
             assert _services(stopped)[0]["stopped"] is True
 
             since = driver.inbox.mark()
-            assert element_results(await driver.undeploy(instance_id)) == [
-                ("UNDEPLOYED", "NO_ERROR")
-            ]
+            acks = await driver.undeploy(instance_id)
+            assert ops.element_results(acks) == [("UNDEPLOYED", "NO_ERROR")]
             status = await _status(
                 driver, instance_id, since, lambda v: v["operationalState"] == "REMOVED", "REMOVED"
             )
@@ -158,17 +150,17 @@ async def test_runtime_view_of_the_element_follows_deploy_stop_and_undeploy(
 async def test_runtime_view_shows_what_a_failed_deploy_left_and_that_delete_removed_it(
     stack: Any, namespace: str, tmp_path: Path
 ) -> None:
-    topics = Topics.fresh()
+    topics = ops.Topics.fresh()
     failing = entity("broken", namespace, fault=PodFault.LOAD_FAILURE)
-    async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
-        config = stack_config(stack.info, topics)
-        async with participant_process(tmp_path, config) as participant:
+    async with ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
+        config = ops.stack_config(stack.info, topics)
+        async with ops.participant_process(tmp_path, config) as participant:
             await participant.wait_ready()
-            composition_id = await prime_kserve(driver, participant.participant_id)
-            instance_id = kserve_instance(driver, composition_id, [failing])
+            composition_id = await ops.prime_kserve(driver, participant.participant_id)
+            instance_id = ops.kserve_instance(driver, composition_id, [failing])
 
             since = driver.inbox.mark()
-            results = element_results(await driver.deploy(instance_id))
+            results = ops.element_results(await driver.deploy(instance_id))
             assert [result for _, result in results] == ["FAILED"]
             status = await _status(
                 driver,

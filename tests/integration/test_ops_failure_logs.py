@@ -10,16 +10,8 @@ from typing import Any
 import pytest
 
 from kserve_participant.devstack.faults import PodFault
+from tests.integration import ops_support as ops
 from tests.integration.kserve_support import entity
-from tests.integration.ops_support import (
-    Topics,
-    element_results,
-    kserve_instance,
-    participant_process,
-    prime_kserve,
-    runtime_driver,
-    stack_config,
-)
 
 pytestmark = pytest.mark.integration
 
@@ -27,18 +19,18 @@ pytestmark = pytest.mark.integration
 async def test_refused_payload_and_readiness_timeout_are_one_warning_line_each(
     stack: Any, namespace: str, tmp_path: Path
 ) -> None:
-    topics = Topics.fresh()
+    topics = ops.Topics.fresh()
     refused = dict(entity("refused", namespace), name="Not_A_Name")
     stuck = entity("stuck", namespace, fault=PodFault.NEVER_READY)
-    async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
-        config = stack_config(stack.info, topics)
-        async with participant_process(tmp_path, config) as participant:
+    async with ops.runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
+        config = ops.stack_config(stack.info, topics)
+        async with ops.participant_process(tmp_path, config) as participant:
             await participant.wait_ready()
-            composition_id = await prime_kserve(driver, participant.participant_id)
-            bad_input = kserve_instance(driver, composition_id, [refused])
-            too_slow = kserve_instance(driver, composition_id, [stuck], timeout=2)
+            composition_id = await ops.prime_kserve(driver, participant.participant_id)
+            bad_input = ops.kserve_instance(driver, composition_id, [refused])
+            too_slow = ops.kserve_instance(driver, composition_id, [stuck], timeout=2)
             for instance_id in (bad_input, too_slow):
-                results = element_results(await driver.deploy(instance_id))
+                results = ops.element_results(await driver.deploy(instance_id))
                 assert [result for _, result in results] == ["FAILED"]
             output = participant.output()
 

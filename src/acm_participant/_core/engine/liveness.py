@@ -12,8 +12,7 @@ import contextlib
 import logging
 from datetime import datetime
 
-from acm_participant._core.adapters.outbox import Clock
-from acm_participant._core.engine.runtime_context import Outbox
+from acm_participant._core.adapters.outbox import Clock, WireOutbox
 from acm_participant.observe import Observer
 from acm_participant.settings import ParticipantSettings
 
@@ -27,7 +26,7 @@ class Liveness:
         self,
         *,
         settings: ParticipantSettings,
-        outbox: Outbox,
+        outbox: WireOutbox,
         observer: Observer,
         clock: Clock,
     ) -> None:

@@ -65,19 +65,30 @@ def composition_element_for(
     )
 
 
+def new_instance(
+    order: InstanceOrderMsg,
+    deploy_state: DeployState,
+    lock_state: LockState,
+    elements: dict[UUID, ElementEntry] | None = None,
+) -> InstanceEntry:
+    """A cache entry for the order's instance, in these states, with these elements."""
+    return InstanceEntry(
+        instance_id=order.instance_id,
+        composition_id=order.composition_id,
+        revision_id=order.revision_instance,
+        deploy_state=deploy_state,
+        lock_state=lock_state,
+        elements=elements or {},
+    )
+
+
 def cached_instance(
     ctx: RuntimeContext, order: InstanceOrderMsg, deploy_state: DeployState, lock_state: LockState
 ) -> InstanceEntry:
     """The cached instance, or a new one in these states when the runtime never saw it."""
     instance = ctx.store.instances.get(order.instance_id)
     if instance is None:
-        instance = InstanceEntry(
-            instance_id=order.instance_id,
-            composition_id=order.composition_id,
-            revision_id=order.revision_instance,
-            deploy_state=deploy_state,
-            lock_state=lock_state,
-        )
+        instance = new_instance(order, deploy_state, lock_state)
         ctx.store.instances[order.instance_id] = instance
     return instance
 
@@ -120,15 +131,11 @@ def on_deploy(ctx: RuntimeContext, order: DeployOrderMsg) -> None:
     instance = ctx.store.instances.get(order.instance_id)
     if instance is None or order.first_start_phase:
         old = instance.elements if instance is not None else {}
-        instance = InstanceEntry(
-            instance_id=order.instance_id,
-            composition_id=order.composition_id,
-            revision_id=order.revision_instance,
-            deploy_state=DeployState.DEPLOYING,
-            lock_state=LockState.LOCKED,
-            elements={
-                e.element_id: _element_entry(e, old.get(e.element_id)) for e in order.elements
-            },
+        instance = new_instance(
+            order,
+            DeployState.DEPLOYING,
+            LockState.LOCKED,
+            {e.element_id: _element_entry(e, old.get(e.element_id)) for e in order.elements},
         )
         ctx.store.instances[order.instance_id] = instance
     else:
@@ -186,14 +193,12 @@ async def on_state_change(ctx: RuntimeContext, order: StateChangeOrderMsg) -> No
         return
     instance = ctx.store.instances.get(order.instance_id)
     if instance is None and order.elements:
-        # Spec section 8 item 8: a master runtime names the elements, so act on the message.
-        instance = InstanceEntry(
-            instance_id=order.instance_id,
-            composition_id=order.composition_id,
-            revision_id=order.revision_instance,
-            deploy_state=DeployState.DEPLOYED,
-            lock_state=LockState.LOCKED,
-            elements={
+        # docs/protocol.md §8 item 8: a master runtime names the elements, so act on the message.
+        instance = new_instance(
+            order,
+            DeployState.DEPLOYED,
+            LockState.LOCKED,
+            {
                 e.element_id: ElementEntry(
                     element_id=e.element_id,
                     definition=e.definition,

@@ -41,37 +41,24 @@ _DELETED_NONE = StatePair(_D.DELETED, _L.NONE)
 _DEPLOYED_UNLOCKED = StatePair(_D.DEPLOYED, _L.UNLOCKED)
 _UNDEPLOYED_LOCKED = StatePair(_D.UNDEPLOYED, _L.LOCKED)
 
-_TABLE: dict[Operation, tuple[StatePair, StatePair]] = {
-    Operation.DEPLOY: (_DEPLOYED_LOCKED, _UNDEPLOYED_NONE),
-    Operation.UNDEPLOY: (_UNDEPLOYED_NONE, _DEPLOYED_LOCKED),
-    Operation.DELETE: (_DELETED_NONE, _UNDEPLOYED_NONE),
-    Operation.LOCK: (_DEPLOYED_LOCKED, _DEPLOYED_UNLOCKED),
-    Operation.UNLOCK: (_DEPLOYED_UNLOCKED, _DEPLOYED_LOCKED),
-    Operation.UPDATE: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED),
-    Operation.MIGRATE: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED),
-    Operation.MIGRATE_REMOVED: (_DELETED_NONE, _DEPLOYED_LOCKED),
-    Operation.ROLLBACK: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED),
-    Operation.ROLLBACK_REMOVED: (_DELETED_NONE, _DEPLOYED_LOCKED),
-    Operation.PRECHECK: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED),
-    Operation.REVIEW: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED),
-    Operation.PREPARE: (_UNDEPLOYED_LOCKED, _UNDEPLOYED_LOCKED),
+# operation: (acked on success, acked on failure, the success message)
+_TABLE: dict[Operation, tuple[StatePair, StatePair, str]] = {
+    Operation.DEPLOY: (_DEPLOYED_LOCKED, _UNDEPLOYED_NONE, "Deployed"),
+    Operation.UNDEPLOY: (_UNDEPLOYED_NONE, _DEPLOYED_LOCKED, "Undeployed"),
+    Operation.DELETE: (_DELETED_NONE, _UNDEPLOYED_NONE, "Deleted"),
+    Operation.LOCK: (_DEPLOYED_LOCKED, _DEPLOYED_UNLOCKED, "Locked"),
+    Operation.UNLOCK: (_DEPLOYED_UNLOCKED, _DEPLOYED_LOCKED, "Unlocked"),
+    Operation.UPDATE: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED, "Update completed"),
+    Operation.MIGRATE: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED, "Migrated"),
+    Operation.MIGRATE_REMOVED: (_DELETED_NONE, _DEPLOYED_LOCKED, "Deleted"),
+    Operation.ROLLBACK: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED, "Migration rollback done"),
+    Operation.ROLLBACK_REMOVED: (_DELETED_NONE, _DEPLOYED_LOCKED, "Deleted"),
+    Operation.PRECHECK: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED, "Migration precheck completed"),
+    Operation.REVIEW: (_DEPLOYED_LOCKED, _DEPLOYED_LOCKED, "Review completed"),
+    Operation.PREPARE: (_UNDEPLOYED_LOCKED, _UNDEPLOYED_LOCKED, "Prepare completed"),
 }
 
-SUCCESS_MESSAGES: dict[Operation, str] = {
-    Operation.DEPLOY: "Deployed",
-    Operation.UNDEPLOY: "Undeployed",
-    Operation.DELETE: "Deleted",
-    Operation.LOCK: "Locked",
-    Operation.UNLOCK: "Unlocked",
-    Operation.UPDATE: "Update completed",
-    Operation.MIGRATE: "Migrated",
-    Operation.MIGRATE_REMOVED: "Deleted",
-    Operation.ROLLBACK: "Migration rollback done",
-    Operation.ROLLBACK_REMOVED: "Deleted",
-    Operation.PRECHECK: "Migration precheck completed",
-    Operation.PREPARE: "Prepare completed",
-    Operation.REVIEW: "Review completed",
-}
+SUCCESS_MESSAGES: dict[Operation, str] = {op: row[2] for op, row in _TABLE.items()}
 
 
 def success_states(operation: Operation) -> StatePair:
