@@ -36,8 +36,7 @@ _FATAL_COMPONENT_REASONS = frozenset(
     }
 )
 _FATAL_TRANSITIONS = frozenset({"InvalidSpec", "BlockedByFailedLoad"})
-# A spec KServe cannot serve at all: fatal even though Ready keeps the previous spec's True.
-_UNSERVABLE_TRANSITIONS = frozenset({"InvalidSpec"})
+
 
 
 class Phase(StrEnum):
@@ -52,8 +51,8 @@ class Phase(StrEnum):
 class Readiness:
     phase: Phase
     reason: str = ""
-    # A failure KServe read off the pods (a model that fails to load): during a rollout it may be
-    # the previous spec's pods speaking, so it counts once only our spec's pods are left.
+    # A failure KServe read off the pods (a model that fails to load): right after failing pods
+    # were replaced it may still be theirs (see ``waiting.rolled_out``).
     from_pods: bool = False
 
     @property
@@ -64,10 +63,12 @@ class Readiness:
 
 @dataclass(frozen=True, slots=True)
 class WriteMark:
-    """Our last write: its generation and the resourceVersion the API server gave it."""
+    """Our last write: its generation and the resourceVersion the API server gave it, and
+    whether the object's pods were failing before it (then a pod failure may be theirs)."""
 
     generation: int
     resource_version: str | None = None
+    pods_failing_before: bool = False
 
     def predates(self, obj: Mapping[str, Any]) -> bool:
         """True when ``obj`` is still the object as we wrote it (its status is the old one)."""
@@ -105,8 +106,8 @@ def _model_failure(status: Mapping[str, Any], *, ready: bool) -> str | None:
         for key in ("targetModelState", "activeModelState")
         if states.get(key) == "FailedToLoad"
     ]
-    if ready:  # the previous spec still serves: only a spec KServe cannot serve at all is fatal
-        failing = transition in _UNSERVABLE_TRANSITIONS
+    if ready:  # the previous spec still serves: the new one cannot be served, or cannot load
+        failing = transition in _FATAL_TRANSITIONS
     else:
         failing = transition in _FATAL_TRANSITIONS or bool(failed_states)
     if not failing:

@@ -18,7 +18,7 @@ from typing import Any
 
 from kserve_participant.kserve.ownership import ANNOTATION_TEMPLATE_HASH
 
-__all__ = ["fatal_rollout", "only_template_left", "owned_by", "rollout_pending"]
+__all__ = ["fatal_rollout", "owned_by", "rollout_pending"]
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
@@ -82,14 +82,3 @@ def rollout_pending(deployment: Mapping[str, Any], template_hash: str | None) ->
     if available < updated:
         return f"Deployment {name}: {available} of {updated} updated replicas available"
     return None
-
-
-def only_template_left(deployment: Mapping[str, Any], template_hash: str | None) -> bool:
-    """True when every replica of ``deployment`` runs ``template_hash`` (none of an older spec)."""
-    if template_hash is not None and _hash_of(deployment) != template_hash:
-        return False
-    meta = _mapping(deployment.get("metadata"))
-    status = _mapping(deployment.get("status"))
-    if _int(meta.get("generation")) > _int(status.get("observedGeneration")):
-        return False
-    return _int(status.get("replicas")) <= _int(status.get("updatedReplicas"))

@@ -19,12 +19,7 @@ from kserve_participant.k8s.client import Obj
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
 from kserve_participant.kserve.ownership import stamped_template_hash
 from kserve_participant.kserve.readiness import Phase, Readiness, WriteMark, assess
-from kserve_participant.kserve.rollout import (
-    fatal_rollout,
-    only_template_left,
-    owned_by,
-    rollout_pending,
-)
+from kserve_participant.kserve.rollout import fatal_rollout, owned_by, rollout_pending
 from kserve_participant.kserve.status import EntityStatus, entity_status
 from kserve_participant.kserve.writes import Written, raise_collected
 
@@ -53,13 +48,21 @@ def readiness_of(observed: Observed, uid: str | None, mark: WriteMark | None) ->
 
 
 def rolled_out(
-    readiness: Readiness, isvc: Mapping[str, Any], deployments: InferenceServiceWatch
+    readiness: Readiness,
+    isvc: Mapping[str, Any],
+    deployments: InferenceServiceWatch,
+    mark: WriteMark | None = None,
 ) -> Readiness:
-    """A Ready InferenceService stays Progressing until its Deployments serve our spec, and a
-    failure read off the pods counts only once no pod of an older spec is left."""
+    """A Ready InferenceService stays Progressing until its Deployments serve our spec. A failure
+    read off the pods right after we replaced failing ones may still be theirs (KServe reads the
+    pods of every ReplicaSet, a terminating one's too): it does not end the wait, the timeout does
+    (quoting it), unless the new spec's pods come up first."""
     status = isvc.get("status") or {}
-    judged = readiness.phase is Phase.READY or readiness.from_pods
-    if not judged or status.get("deploymentMode") == "Serverless":
+    if readiness.from_pods and mark is not None and mark.pods_failing_before:
+        return Readiness(
+            Phase.PROGRESSING, f"{readiness.reason} (may be the pods of the previous spec)"
+        )
+    if readiness.phase is not Phase.READY or status.get("deploymentMode") == "Serverless":
         return readiness
     owned = owned_by(_component_deployments(isvc, deployments), str(isvc["metadata"].get("uid")))
     if not owned:
@@ -70,10 +73,6 @@ def rolled_out(
             return Readiness(Phase.FAILED, fatal)
     template = stamped_template_hash(isvc)
     for deployment in owned:
-        if readiness.from_pods:
-            if only_template_left(deployment, template):
-                continue
-            return Readiness(Phase.PROGRESSING, f"{readiness.reason}; pods of the previous spec")
         pending = rollout_pending(deployment, template)
         if pending:
             return Readiness(Phase.PROGRESSING, pending)
@@ -138,7 +137,7 @@ async def _wait_ready(
         readiness = readiness_of(observed, written.uid, written.mark)
         if readiness is None or observed.obj is None:
             return None
-        gated = rolled_out(readiness, observed.obj, deployments)
+        gated = rolled_out(readiness, observed.obj, deployments, written.mark)
         waiting_for = gated.reason if gated is not readiness else ""
         return gated if gated.settled else None
 

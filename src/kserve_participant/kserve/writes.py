@@ -29,7 +29,7 @@ from kserve_participant.kserve.ownership import (
     is_owned_by,
     stamp,
 )
-from kserve_participant.kserve.readiness import WriteMark
+from kserve_participant.kserve.readiness import WriteMark, assess
 
 __all__ = [
     "EntityRefused",
@@ -83,13 +83,14 @@ def _refused(entity: InferenceEntity, exc: K8sError) -> EntityRefused:
     return EntityRefused(f"{_where(entity)}: refused: {exc}")
 
 
-def _mark(obj: Obj) -> WriteMark:
+def _mark(obj: Obj, existing: Obj | None = None) -> WriteMark:
     meta = obj.get("metadata", {})
     generation = meta.get("generation")
     version = meta.get("resourceVersion")
     return WriteMark(
         generation if isinstance(generation, int) else 1,
         version if isinstance(version, str) else None,
+        pods_failing_before=existing is not None and assess(existing).from_pods,
     )
 
 
@@ -121,7 +122,7 @@ def _written(entity: InferenceEntity, applied: Applied, existing: Obj | None) ->
         return Written(entity, obj, _mark(obj), "created", applied.warnings)
     if _generation(obj) == _generation(existing):
         return Written(entity, obj, None, "adopted", applied.warnings)
-    return Written(entity, obj, _mark(obj), "updated", applied.warnings)
+    return Written(entity, obj, _mark(obj, existing), "updated", applied.warnings)
 
 
 def _generation(obj: Obj) -> object:

@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kserve_participant.kserve.ownership import ANNOTATION_TEMPLATE_HASH
-from kserve_participant.kserve.rollout import (
-    fatal_rollout,
-    only_template_left,
-    owned_by,
-    rollout_pending,
-)
+from kserve_participant.kserve.rollout import fatal_rollout, owned_by, rollout_pending
 
 
 def deployment(
@@ -93,10 +88,3 @@ def test_fatal_when_the_progress_deadline_has_passed():
 def test_owned_by_selects_the_deployments_of_one_inference_service():
     mine, other = deployment(owner="a"), deployment(owner="b")
     assert owned_by([mine, other], "a") == [mine]
-
-
-def test_only_our_template_left_once_old_replicas_are_gone():
-    assert only_template_left(deployment(), "new")
-    assert not only_template_left(deployment(updated=1, total=2), "new")
-    assert not only_template_left(deployment(template_hash="old"), "new")
-    assert not only_template_left(deployment(generation=3, observed=2), "new")
