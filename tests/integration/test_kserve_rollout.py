@@ -17,7 +17,7 @@ from lightkube.resources.core_v1 import Pod
 
 from acm_participant import ElementFailure
 from acm_participant.testing import element_context
-from kserve_participant.devstack.faults import UNSERVED_FORMAT, PodFault
+from kserve_participant.devstack.faults import UNSERVED_FORMAT
 from tests.integration.kserve_support import (
     element,
     entity,
@@ -144,21 +144,3 @@ async def test_update_to_a_format_no_runtime_serves_fails_fast_quoting_kserve(
         ready_condition = [c for c in still["status"]["conditions"] if c["type"] == "Ready"]
         assert ready_condition[0]["status"] == "True"  # KServe keeps the old spec's Ready
 
-
-async def test_update_to_a_model_that_fails_to_load_fails_fast_quoting_kserve(
-    stack: Any, namespace: str
-) -> None:
-    async with harness(stack.info) as h:
-        composition, instance = element(entity("breaking", namespace), timeout=120)
-        await h.handler.deploy(element_context(composition, instance))
-
-        failing = entity("breaking", namespace, fault=PodFault.LOAD_FAILURE)
-        with pytest.raises(ElementFailure) as failed:
-            await h.handler.update(
-                element_context(composition, instance, updated=with_entities(instance, failing))
-            )
-
-        text = str(failed.value)
-        assert "BlockedByFailedLoad" in text
-        assert "ModelLoadFailed" in text
-        assert "not Ready within" not in text

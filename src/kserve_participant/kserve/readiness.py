@@ -36,6 +36,8 @@ _FATAL_COMPONENT_REASONS = frozenset(
     }
 )
 _FATAL_TRANSITIONS = frozenset({"InvalidSpec", "BlockedByFailedLoad"})
+# A spec KServe cannot serve at all: fatal even though Ready keeps the previous spec's True.
+_UNSERVABLE_TRANSITIONS = frozenset({"InvalidSpec"})
 
 
 
@@ -106,8 +108,8 @@ def _model_failure(status: Mapping[str, Any], *, ready: bool) -> str | None:
         for key in ("targetModelState", "activeModelState")
         if states.get(key) == "FailedToLoad"
     ]
-    if ready:  # the previous spec still serves: the new one cannot be served, or cannot load
-        failing = transition in _FATAL_TRANSITIONS
+    if ready:  # the previous spec still serves: only a spec KServe cannot serve at all is fatal
+        failing = transition in _UNSERVABLE_TRANSITIONS
     else:
         failing = transition in _FATAL_TRANSITIONS or bool(failed_states)
     if not failing:
