@@ -143,4 +143,3 @@ async def test_update_to_a_format_no_runtime_serves_fails_fast_quoting_kserve(
         still = await h.client.get(namespace, "reformatted")
         ready_condition = [c for c in still["status"]["conditions"] if c["type"] == "Ready"]
         assert ready_condition[0]["status"] == "True"  # KServe keeps the old spec's Ready
-

@@ -40,7 +40,6 @@ _FATAL_TRANSITIONS = frozenset({"InvalidSpec", "BlockedByFailedLoad"})
 _UNSERVABLE_TRANSITIONS = frozenset({"InvalidSpec"})
 
 
-
 class Phase(StrEnum):
     READY = "Ready"
     PROGRESSING = "Progressing"
