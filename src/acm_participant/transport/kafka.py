@@ -14,6 +14,7 @@ topics (see :mod:`acm_participant.transport.kafka_admin`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ class KafkaTransportOptions:
     join_timeout_s: float = 30.0  # start() waits this long for each consumer's first assignment
     health_interval_s: float = 5.0  # how often the connection is checked for the Observer
     commit_timeout_s: float = 5.0
+    # On a rebalance, records in progress of the partitions leaving get this long to finish
+    # (and be committed) before the partitions go; what is still running then is redelivered.
+    revoke_grace_s: float = 10.0
     stop_timeout_s: float = 10.0
     backoff: Backoff = field(default_factory=Backoff)
 
@@ -69,6 +73,22 @@ class _Consumer:
     progress: dict[TopicPartition, _Progress] = field(default_factory=dict)
     committed: dict[TopicPartition, int] = field(default_factory=dict)
     commit_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+    record_done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def finish_in_flight(self, partitions: Any, grace_s: float) -> None:
+        """Wait, at most ``grace_s``, until no record of ``partitions`` is in progress."""
+
+        def busy() -> bool:
+            return any(
+                (progress := self.progress.get(partition)) is not None and progress.in_flight
+                for partition in partitions
+            )
+
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace_s):
+                while busy():
+                    self.record_done.clear()
+                    await self.record_done.wait()
 
     def pending(self) -> dict[TopicPartition, int]:
         """What may be committed now and was not yet, for the partitions still assigned."""
@@ -85,9 +105,10 @@ class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is u
     so that a record the first owner dies on is redelivered, not skipped by "latest"); commits
     what is finished of revoked partitions and forgets them; signals the first join."""
 
-    def __init__(self, transport: KafkaTransport, commit_timeout_s: float) -> None:
+    def __init__(self, transport: KafkaTransport, options: KafkaTransportOptions) -> None:
         self.transport = transport
-        self.commit_timeout_s = commit_timeout_s
+        self.commit_timeout_s = options.commit_timeout_s
+        self.revoke_grace_s = options.revoke_grace_s
         self.consumer: _Consumer | None = None
         self.event = asyncio.Event()
 
@@ -95,6 +116,9 @@ class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is u
         consumer = self.consumer
         if consumer is None:
             return
+        if not self.transport.stopping:
+            # finish what is running rather than have the partitions' next owner run it again
+            await consumer.finish_in_flight(revoked, self.revoke_grace_s)
         await self.transport.commit_pending(consumer)
         for partition in revoked:
             consumer.progress.pop(partition, None)
@@ -152,6 +176,10 @@ class KafkaTransport:
     def connected(self) -> bool:
         return self._connected
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopped
+
     async def start(self) -> None:
         options = self._options
         log.info("Connecting to Kafka %s", self._settings.describe())
@@ -182,7 +210,7 @@ class KafkaTransport:
     async def _start_consumer(
         self, subscription: Subscription, kwargs: dict[str, Any]
     ) -> _Consumer:
-        joined = _Joined(self, self._options.commit_timeout_s)
+        joined = _Joined(self, self._options)
         client = AIOKafkaConsumer(
             group_id=subscription.group,
             enable_auto_commit=False,
@@ -305,6 +333,7 @@ class KafkaTransport:
             progress.in_flight.discard(record.offset)
             progress.done_up_to = max(progress.done_up_to or 0, record.offset + 1)
             consumer.commit_wanted.set()
+            consumer.record_done.set()
 
     async def _consume(self, consumer: _Consumer) -> None:
         delays = self._options.backoff.delays()
