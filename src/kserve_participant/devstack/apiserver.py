@@ -80,7 +80,9 @@ class ApiServer:
                 f"--service-account-issuer={self.url}",
                 f"--service-account-key-file={pki.service_account_public_key}",
                 f"--service-account-signing-key-file={pki.service_account_key}",
-                "--service-cluster-ip-range=10.0.0.0/24",
+                # Room for a Service per InferenceService: KServe makes one each, and a /24 ran out
+                # ("failed to allocate a serviceIP: range is full") at about 250.
+                "--service-cluster-ip-range=10.96.0.0/16",
                 "--disable-admission-plugins=ServiceAccount",
                 "--endpoint-reconciler-type=none",
                 "--enable-priority-and-fairness=false",

@@ -34,7 +34,7 @@ from kserve_participant.devstack.pki import create_pki
 
 __all__ = ["ensure_seed", "seed_path"]
 
-_SEED_FORMAT = "2"
+_SEED_FORMAT = "3"  # 3: the Service IP range is a /16
 
 
 def seed_path(cache: Cache) -> Path:
