@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -75,6 +76,7 @@ PAYLOAD: dict[str, Any] = {
 RESOURCE = "inferenceservices"
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 METRICS_LOGIN = ("bench", secrets.token_hex(8))
+PROFILE = os.environ.get("KSP_SCALE_PROFILE", "")
 SETTLE_S = 3.0  # lets memory settle before an RSS figure is taken
 
 
@@ -155,6 +157,11 @@ class RssSampler:
         self.peak_kib = 0
         self._task: asyncio.Task[None] | None = None
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the participant used so far."""
+        fields = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def now_mib(self) -> float:
         kib = resident_kib(self._pid)
         self.peak_kib = max(self.peak_kib, kib)
@@ -182,6 +189,7 @@ class ParticipantRun:
     undeploy_s: float = 0.0
     delete_s: float = 0.0
     rss_mib: dict[str, float] = field(default_factory=dict)
+    cpu_s: float = 0.0  # from the first DEPLOY to the last DELETE ack
     entries: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -261,9 +269,10 @@ async def participant(
     config.write_text(_participant_config(info, kubeconfig, namespace, ids))
     log = (run_dir / "scale-participant.log").open("wb")
     env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
-    process = await asyncio.create_subprocess_exec(
-        str(EXECUTABLE), "run", "--config", str(config), stdout=log, stderr=log, env=env
-    )
+    command = [str(EXECUTABLE), "run", "--config", str(config)]
+    if PROFILE:  # where the participant's CPU goes (cProfile stats written at its exit)
+        command = [sys.executable, "-m", "cProfile", "-o", PROFILE, *command]
+    process = await asyncio.create_subprocess_exec(*command, stdout=log, stderr=log, env=env)
     transport = KafkaTransport(kafka, [Subscription(topics[0], f"scale-acm-{suffix}")])
     driver = AcmRuntimeDriver(
         transport, operation_topic=topics[0], sync_topic=topics[1], timeout=1800
@@ -288,6 +297,7 @@ async def participant(
                 driver.add_instance(instance_ids[-1], composition_id, [spec])
             await asyncio.sleep(SETTLE_S)
             result.rss_mib["before"] = rss.now_mib()
+            cpu_before = rss.cpu_s()
             result.entries["before"] = await _tracked_entries(port)
             rss.peak_kib = 0
 
@@ -300,6 +310,7 @@ async def participant(
                     await asyncio.sleep(SETTLE_S)
                     result.rss_mib["tracked"] = rss.now_mib()
                     result.entries["tracked"] = await _tracked_entries(port)
+            result.cpu_s = rss.cpu_s() - cpu_before
             result.rss_mib["peak"] = rss.peak_kib / 1024
             await asyncio.sleep(SETTLE_S)
             result.rss_mib["after"] = rss.now_mib()
@@ -355,6 +366,10 @@ async def run(stack: Stack, instances: int, per_instance: int) -> None:
         f"{'participant (through ACM)':<30}{ours.deploy_s:>9.2f}s{ours.undeploy_s:>9.2f}s"
         f"{ours.delete_s:>9.2f}s"
     )
+    print(
+        f"participant CPU, deploy to delete: {ours.cpu_s:.1f} s "
+        f"({ours.cpu_s / count * 1000:.1f} ms per InferenceService)"
+    )
     for line in _requests_report(info, ns_ppnt, count):
         print(line)
     rss = ours.rss_mib
@@ -379,13 +394,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=100)
     parser.add_argument("--per-instance", type=int, default=5)
+    parser.add_argument("--keep-log", type=Path, help="copy the participant's log here")
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="bench-scale-") as run_dir,
         Stack(Path(run_dir)) as stack,
     ):
         stack.start()
-        asyncio.run(run(stack, args.instances, args.per_instance))
+        try:
+            asyncio.run(run(stack, args.instances, args.per_instance))
+        finally:
+            if args.keep_log is not None:
+                shutil.copy(stack.run_dir / "scale-participant.log", args.keep_log)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ The participant runs as its own process against a local stack (real Kafka, kube-
 KServe's CRD); the bench plays ACM-R with the runtime-side driver, so "ready" means registered and
 acknowledged (the readiness probe answers 200). Baseline, measured in the same run: a bare Python
 interpreter that only imports the client libraries the participant is built on (aiokafka,
-lightkube, pydantic, aiohttp, prometheus-client) - the floor any Python participant pays.
+lightkube, pydantic, aiohttp, prometheus-client) - the floor any Python participant pays. For
+reference, a third line: the same libraries each used once (``USED_ONCE``), after the same idle
+settling as the participant.
 
     .venv/bin/python -m bench.startup [--runs 5]
 """
@@ -124,6 +126,63 @@ def baseline_sample() -> Sample:
     return Sample(imported, imported, rss)
 
 
+# The same libraries, each used once as the participant uses it: a pydantic model validated,
+# a Kafka producer started and one record sent, one Kubernetes GET, an HTTP server listening.
+# What a participant pays beyond imports-only partly comes from here (first-use imports,
+# clients, TLS contexts), not from its own code.
+USED_ONCE = """
+import asyncio, sys
+import aiokafka, lightkube, pydantic, aiohttp.web, prometheus_client
+from lightkube import AsyncClient, KubeConfig
+from lightkube.resources.core_v1 import Namespace
+
+class Probe(pydantic.BaseModel):
+    name: str
+    count: int = 0
+
+async def main():
+    Probe.model_validate_json(b'{"name": "x"}')
+    producer = aiokafka.AIOKafkaProducer(bootstrap_servers=sys.argv[1])
+    await producer.start()
+    await producer.send_and_wait(sys.argv[2], b"x")
+    client = AsyncClient(KubeConfig.from_file(sys.argv[3]).get())
+    await client.get(Namespace, "default")
+    runner = aiohttp.web.AppRunner(aiohttp.web.Application())
+    await runner.setup()
+    await aiohttp.web.TCPSite(runner, "127.0.0.1", 0).start()
+    print("used", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+async def used_once_sample(info: StackInfo) -> Sample:
+    topic = f"used-{uuid4().hex[:8]}"
+    await ensure_topics(KafkaSettings(bootstrap_servers=(info.kafka_bootstrap,)), [topic])
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        USED_ONCE,
+        info.kafka_bootstrap,
+        topic,
+        str(info.kubeconfig),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert process.stdout is not None
+        await asyncio.wait_for(process.stdout.readline(), 60)
+        used = time.monotonic() - started
+        await asyncio.sleep(IDLE_SETTLE_S)
+        rss = _rss_mib(process.pid)
+    finally:
+        process.kill()
+        await process.wait()
+    return Sample(used, used, rss)
+
+
 def _median(samples: list[Sample]) -> Sample:
     return Sample(
         statistics.median(s.register_s for s in samples),
@@ -136,13 +195,23 @@ async def run(runs: int, stack: Stack, directory: Path) -> None:
     # Interleaved, so that both sides see the same load of a shared machine.
     participant: list[Sample] = []
     baseline: list[Sample] = []
+    used: list[Sample] = []
     for _ in range(runs):
         participant.append(await participant_sample(stack.info, directory))
         baseline.append(baseline_sample())
-    ours, floor = _median(participant), _median(baseline)
+        used.append(await used_once_sample(stack.info))
+    ours, floor, libraries = _median(participant), _median(baseline), _median(used)
     print(f"{'':<36}{'to REGISTER':>12}{'to ready':>10}{'idle RSS':>11}")
-    for label, s in (("kserve-participant run (median)", ours), ("baseline: imports only", floor)):
+    for label, s in (
+        ("kserve-participant run (median)", ours),
+        ("baseline: imports only", floor),
+        ("libraries used once (reference)", libraries),
+    ):
         print(f"{label:<36}{s.register_s:>11.2f}s{s.ready_s:>9.2f}s{s.idle_rss_mib:>7.1f} MiB")
+    print(
+        f"ratio to libraries used once: ready {ours.ready_s / libraries.ready_s:.2f}x, "
+        f"memory {ours.idle_rss_mib / libraries.idle_rss_mib:.2f}x"
+    )
     print(
         f"ratio to baseline: REGISTER {ours.register_s / floor.register_s:.2f}x, "
         f"ready {ours.ready_s / floor.ready_s:.2f}x, "

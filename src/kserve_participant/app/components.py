@@ -66,13 +66,21 @@ class ReadinessTally:
     def __init__(self, metrics: ParticipantMetrics) -> None:
         self._metrics = metrics
         self._phases: dict[Key, str] = {}
+        self._counts: collections.Counter[str] = collections.Counter()
+        metrics.set_inference_services({})  # every readiness value at 0
 
     def __call__(self, key: Key, observed: Observed) -> None:
+        # Counted as events come (not recounted over every object: O(1) per event).
+        before = self._phases.pop(key, None)
+        if before is not None:
+            self._counts[before] -= 1
         if observed.exists and observed.obj is not None:
-            self._phases[key] = assess(observed.obj).phase.value
-        else:
-            self._phases.pop(key, None)
-        self._metrics.set_inference_services(collections.Counter(self._phases.values()))
+            phase = assess(observed.obj).phase.value
+            self._phases[key] = phase
+            self._counts[phase] += 1
+        for changed in {before, self._phases.get(key)}:
+            if changed is not None:
+                self._metrics.set_inference_service_count(changed, self._counts[changed])
 
 
 @dataclass

@@ -9,6 +9,7 @@ It never decides anything about KServe.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import re
@@ -34,6 +35,7 @@ from kserve_participant.k8s.resources import InferenceServiceResource, lightkube
 
 __all__ = [
     "FIELD_MANAGER",
+    "MAX_IN_FLIGHT",
     "Applied",
     "K8sClient",
     "LabelSelector",
@@ -120,6 +122,12 @@ def _require_name(name: str) -> None:
         raise ValueError("an InferenceService name must not be empty")
 
 
+# Requests in flight at once (watches excepted). Hundreds of concurrent writes otherwise open
+# up to the HTTP client's 100 connections, each with its TLS buffers, for an API server that
+# serves them no faster; and the request timeout would run while a request waits for one.
+MAX_IN_FLIGHT = 20
+
+
 class K8sClient:
     """CRUD, list and watch of InferenceServices through one lightkube AsyncClient."""
 
@@ -136,6 +144,7 @@ class K8sClient:
         self._cls = lightkube_resource(resource)
         self._field_manager = field_manager
         self._on_request = on_request
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
         # lightkube has no per-request query parameters nor response headers: hooks on its
         # httpx client add fieldValidation=Strict to every write and collect the warnings.
         hooks = api._client._client.event_hooks
@@ -176,7 +185,8 @@ class K8sClient:
 
     async def _attempt(self, verb: str, request: Callable[[], Awaitable[T]]) -> T:
         try:
-            result = await request()
+            async with self._in_flight:
+                result = await request()
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count(verb, error.status_code)

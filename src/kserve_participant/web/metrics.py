@@ -149,6 +149,9 @@ class ParticipantMetrics:
         if code == 0 or code >= 400:
             self.k8s_errors.labels(verb=verb, code=str(code)).inc()
 
+    def set_inference_service_count(self, readiness: str, count: int) -> None:
+        self.inference_services.labels(readiness=readiness).set(count)
+
     def set_inference_services(self, counts: Mapping[str, int]) -> None:
         """Replaces the readiness counts (readiness values not given are set to 0)."""
         for readiness in {*READINESS_VALUES, *counts}:

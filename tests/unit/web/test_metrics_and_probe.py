@@ -221,3 +221,25 @@ def test_tracked_entries_are_read_from_the_handler_at_each_scrape():
         )
         == 0
     )
+
+
+def test_readiness_tally_follows_objects_through_ready_and_deletion():
+    from kserve_participant.app.components import ReadinessTally
+    from kserve_participant.k8s.watch import Observed
+
+    registry = CollectorRegistry()
+    tally = ReadinessTally(ParticipantMetrics(registry))
+
+    def count(readiness: str) -> float | None:
+        return _value(registry, "kserve_participant_inference_services", {"readiness": readiness})
+
+    ready = {"status": {"conditions": [{"type": "Ready", "status": "True"}]}, "metadata": {}}
+    assert count("Ready") == 0
+    tally(("ns", "a"), Observed({"metadata": {}}, True))
+    tally(("ns", "b"), Observed(ready, True))
+    assert (count("Progressing"), count("Ready")) == (1, 1)
+    tally(("ns", "a"), Observed(ready, True))
+    assert (count("Progressing"), count("Ready")) == (0, 2)
+    tally(("ns", "a"), Observed(ready, False))
+    tally(("ns", "b"), Observed(None, False))
+    assert (count("Progressing"), count("Ready")) == (0, 0)
