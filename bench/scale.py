@@ -190,6 +190,7 @@ class ParticipantRun:
     delete_s: float = 0.0
     rss_mib: dict[str, float] = field(default_factory=dict)
     cpu_s: float = 0.0  # from the first DEPLOY to the last DELETE ack
+    later_cycles_mib: list[float] = field(default_factory=list)  # RSS after each further cycle
     entries: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -256,7 +257,12 @@ def _all_ok(acks: list[Any], what: str) -> None:
 
 
 async def participant(
-    info: StackInfo, namespace: str, instances: int, per_instance: int, run_dir: Path
+    info: StackInfo,
+    namespace: str,
+    instances: int,
+    per_instance: int,
+    run_dir: Path,
+    cycles: int = 1,
 ) -> ParticipantRun:
     participant_id, suffix = uuid4(), uuid4().hex[:8]
     topics = (f"scale-op-{suffix}", f"scale-sync-{suffix}")
@@ -315,6 +321,15 @@ async def participant(
             await asyncio.sleep(SETTLE_S)
             result.rss_mib["after"] = rss.now_mib()
             result.entries["after"] = await _tracked_entries(port)
+            for _ in range(1, cycles):  # the same again: does memory keep growing?
+                again = [uuid4() for _ in range(instances)]
+                for i, instance_id in enumerate(again):
+                    spec = ElementSpec(NODE_TEMPLATE, _properties(namespace, i, per_instance))
+                    driver.add_instance(instance_id, composition_id, [spec])
+                for step in ("deploy", "undeploy", "delete"):
+                    await asyncio.gather(*(getattr(driver, step)(i) for i in again))
+                await asyncio.sleep(SETTLE_S)
+                result.later_cycles_mib.append(rss.now_mib())
         return result
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -347,7 +362,7 @@ def _load() -> str:
     return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
-async def run(stack: Stack, instances: int, per_instance: int) -> None:
+async def run(stack: Stack, instances: int, per_instance: int, cycles: int = 1) -> None:
     info = stack.info
     count = instances * per_instance
     suffix = uuid4().hex[:6]
@@ -361,7 +376,7 @@ async def run(stack: Stack, instances: int, per_instance: int) -> None:
     base_deploy, base_undeploy = await baseline(info, ns_base, names)
     print(f"{'':<30}{'deploy':>10}{'undeploy':>10}{'delete':>10}")
     print(f"{'baseline (direct API)':<30}{base_deploy:>9.2f}s{base_undeploy:>9.2f}s")
-    ours = await participant(info, ns_ppnt, instances, per_instance, stack.run_dir)
+    ours = await participant(info, ns_ppnt, instances, per_instance, stack.run_dir, cycles)
     print(
         f"{'participant (through ACM)':<30}{ours.deploy_s:>9.2f}s{ours.undeploy_s:>9.2f}s"
         f"{ours.delete_s:>9.2f}s"
@@ -370,7 +385,7 @@ async def run(stack: Stack, instances: int, per_instance: int) -> None:
         f"participant CPU, deploy to delete: {ours.cpu_s:.1f} s "
         f"({ours.cpu_s / count * 1000:.1f} ms per InferenceService)"
     )
-    for line in _requests_report(info, ns_ppnt, count):
+    for line in _requests_report(info, ns_ppnt, count * cycles):
         print(line)
     rss = ours.rss_mib
     growth = (rss["tracked"] - rss["before"]) * 1.048576 / count * 1000  # MiB -> MB per 1000
@@ -380,6 +395,9 @@ async def run(stack: Stack, instances: int, per_instance: int) -> None:
         f"({(rss['after'] / rss['before'] - 1) * 100:+.1f}% of before)"
     )
     print(f"  growth per 1000 tracked InferenceServices: {growth:.1f} MB; {_load()}")
+    if ours.later_cycles_mib:
+        later = ", ".join(f"{mib:.1f}" for mib in ours.later_cycles_mib)
+        print(f"  after delete in cycles 2..{cycles}: {later} MiB")
     print("participant structures (tracked_entries), before / all tracked / after delete:")
     for structure in sorted(ours.entries["tracked"]):
         sizes = " / ".join(str(ours.entries[at].get(structure, 0)) for at in ours.entries)
@@ -395,6 +413,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instances", type=int, default=100)
     parser.add_argument("--per-instance", type=int, default=5)
     parser.add_argument("--keep-log", type=Path, help="copy the participant's log here")
+    parser.add_argument("--cycles", type=int, default=1, help="deploy-undeploy-delete rounds")
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="bench-scale-") as run_dir,
@@ -402,7 +421,7 @@ def main(argv: list[str] | None = None) -> None:
     ):
         stack.start()
         try:
-            asyncio.run(run(stack, args.instances, args.per_instance))
+            asyncio.run(run(stack, args.instances, args.per_instance, args.cycles))
         finally:
             if args.keep_log is not None:
                 shutil.copy(stack.run_dir / "scale-participant.log", args.keep_log)
