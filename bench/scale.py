@@ -425,6 +425,8 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             if args.keep_log is not None:
                 shutil.copy(stack.run_dir / "scale-participant.log", args.keep_log)
+                if stack.info.audit_log is not None:
+                    shutil.copy(stack.info.audit_log, args.keep_log.with_suffix(".audit.log"))
 
 
 if __name__ == "__main__":
