@@ -5,8 +5,8 @@ starts its own dev stack (Kafka, etcd, kube-apiserver with KServe's CRD, and the
 controller the stack provides), then in one run:
 
 1. *baseline*: a minimal client (lightkube, admin credentials) creates the N x K InferenceServices
-   at once, watches its namespace until every one is Ready, deletes them all and watches until
-   every one is gone. Its wall times are the API server's and the controller's own pace.
+   at once, watches its namespace until every one is Ready, deletes them all (foreground, as the
+   participant does) and watches until every one is gone. Its wall times are the API server's and the controller's own pace.
 2. *participant*: ``kserve-participant run`` as its own process, authenticated as the stack's
    user ``participant``; ACM-R's side (``AcmRuntimeDriver`` over the real Kafka) primes, then sends
    the N DEPLOYs at once (one instance per DEPLOY, one element with K InferenceServices each) and
@@ -44,6 +44,7 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.models.networking_v1 import ServiceCIDRSpec
 from lightkube.resources.core_v1 import Namespace
 from lightkube.resources.networking_v1 import ServiceCIDR
+from lightkube.types import CascadeType
 
 from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.sim.driver import AcmRuntimeDriver
@@ -76,6 +77,7 @@ PAYLOAD: dict[str, Any] = {
     },
 }
 RESOURCE = "inferenceservices"
+FOREGROUND = CascadeType.FOREGROUND
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 METRICS_LOGIN = ("bench", secrets.token_hex(8))
 PROFILE = os.environ.get("KSP_SCALE_PROFILE", "")
@@ -143,7 +145,10 @@ async def baseline(info: StackInfo, namespace: str, names: list[str]) -> tuple[f
         )
         await view.until(lambda: wanted <= view.ready)
         deployed = time.monotonic()
-        await asyncio.gather(*(api.delete(cls, n, namespace=namespace) for n in names))
+        # Foreground, as the participant deletes: gone means KServe's Deployments and pods too.
+        await asyncio.gather(
+            *(api.delete(cls, n, namespace=namespace, cascade=FOREGROUND) for n in names)
+        )
         await view.until(lambda: not wanted & view.present)
         return deployed - started, time.monotonic() - deployed
     finally:

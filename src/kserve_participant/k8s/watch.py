@@ -6,7 +6,8 @@ then watches from the list's resourceVersion; lightkube resumes from the last se
 the server closes the stream; on 410 Gone (version too old) or any error the stream re-lists
 and reports what changed meanwhile. Waiters register a predicate on one object and are woken by
 the event that satisfies it. ``resync_interval`` (the element's statusCheckInterval) only bounds
-staleness: a waiter that heard nothing for that long re-GETs its object once.
+staleness: a waiter that heard nothing for that long, while its stream heard nothing either (a
+stream that delivers events has missed none), re-GETs its object once.
 
 The cache holds what the streams say exists (metadata and status: ``managedFields`` and, unless
 ``keep_spec``, the spec are left out, as nobody reads them from it), so the handler can check
@@ -124,6 +125,7 @@ class InferenceServiceWatch:
         self._list_error: dict[str | None, K8sError] = {}
         self._waiters: dict[Key, set[_Waiter[object]]] = {}
         self._pins: Counter[Key] = Counter()
+        self._stream_heard: dict[str | None, float] = {}  # last list or event, per stream
         self._listeners: list[Listener] = []
 
     @property
@@ -252,6 +254,10 @@ class InferenceServiceWatch:
                         done, _ = await asyncio.wait({waiter.future}, timeout=stale_in)
                         if done:
                             return waiter.future.result()
+                    elif self._stream_alive(namespace, resync_interval):
+                        # The stream delivers in order and without gaps while it runs: heard
+                        # from lately, it has no news of this object because there is none.
+                        waiter.heard_at = time.monotonic()
                     else:
                         await self._refresh(waiter, key)
                         if waiter.future.done():
@@ -265,6 +271,10 @@ class InferenceServiceWatch:
                 if not waiters:
                     del self._waiters[key]
                     self._drop_tombstone(key)
+
+    def _stream_alive(self, namespace: str, within: float) -> bool:
+        heard = self._stream_heard.get(self._stream_key(namespace))
+        return heard is not None and time.monotonic() - heard < within
 
     async def _fetch(self, key: Key) -> Observed | None:
         """A fresh GET; None when the API server cannot answer (the wait goes on)."""
@@ -313,6 +323,7 @@ class InferenceServiceWatch:
                 self._list_error.pop(namespace, None)
                 failures = 0
                 self._apply_list(namespace, listing.items)
+                self._stream_heard[namespace] = time.monotonic()
                 self._synced[namespace].set()
                 async for event_type, obj in self._client.watch(
                     namespace,
@@ -320,6 +331,7 @@ class InferenceServiceWatch:
                     labels=self._labels,
                     server_timeout=self._settings.server_timeout_s,
                 ):
+                    self._stream_heard[namespace] = time.monotonic()
                     self._apply_event(event_type, obj)
             except Gone:
                 log.info("watch resourceVersion expired, re-listing namespace=%s", namespace)

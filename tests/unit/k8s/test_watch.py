@@ -255,3 +255,20 @@ async def test_remembered_write_is_found_before_its_event_arrives_and_never_hide
         await _until(watch, lambda: not watch.existing("ns"))
         watch.remember(written)  # a late answer for the object just deleted
         assert watch.existing("ns") == []
+
+
+async def test_waiter_does_not_reget_while_its_stream_keeps_delivering_events(api_and_watch):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    api.objects["busy"] = obj("busy", 2, uid="u2")
+    await watch.ensure_watching("ns")
+    waiting = asyncio.create_task(
+        watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.2)
+    )
+    for rv in range(3, 13):  # another object keeps the stream talking for 0.5 s
+        api.emit("MODIFIED", obj("busy", rv, uid="u2"))
+        await asyncio.sleep(0.05)
+    api.emit("MODIFIED", obj("m", 20, ready=True))
+
+    assert await waiting is True
+    assert api.gets == 0
