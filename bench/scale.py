@@ -6,7 +6,8 @@ controller the stack provides), then in one run:
 
 1. *baseline*: a minimal client (lightkube, admin credentials) creates the N x K InferenceServices
    at once, watches its namespace until every one is Ready, deletes them all (foreground, as the
-   participant does) and watches until every one is gone. Its wall times are the API server's and the controller's own pace.
+   participant does) and watches until every one is gone. Its wall times are the API server's
+   and the controller's own pace.
 2. *participant*: ``kserve-participant run`` as its own process, authenticated as the stack's
    user ``participant``; ACM-R's side (``AcmRuntimeDriver`` over the real Kafka) primes, then sends
    the N DEPLOYs at once (one instance per DEPLOY, one element with K InferenceServices each) and
