@@ -9,8 +9,8 @@ the event that satisfies it. ``resync_interval`` (the element's statusCheckInter
 staleness: a waiter that heard nothing for that long, while its stream heard nothing either (a
 stream that delivers events has missed none), re-GETs its object once.
 
-The cache holds what the streams say exists (metadata and status: ``managedFields`` and, unless
-``keep_spec``, the spec are left out, as nobody reads them from it), so the handler can check
+The cache holds what the streams say exists (``managedFields`` left out, as nobody reads them,
+and the spec unless ``keep_spec``), so the handler can check
 ownership and find an element's objects without a request. A deleted object leaves a tombstone only
 while someone waits on it or has pinned its name (:meth:`pinned`), so the cache shrinks back when
 objects go: nothing in it grows without bound.
@@ -85,9 +85,10 @@ class WatchSettings:
     labels: Mapping[str, str | None] = field(default_factory=dict)
     server_timeout_s: int = 290
     retry_delay_s: float = 1.0
-    keep_spec: bool = False
-    """Keep each object's ``spec`` in the cache (the participant reads only metadata and
-    status from it; the spec is most of an object)."""
+    keep_spec: bool = True
+    """Keep each object's ``spec`` in the cache (the readiness of a rollout reads the
+    Deployments' and InferenceServices' specs; a watch whose readers need only metadata and
+    status may drop it: it is most of an object)."""
 
 
 class _Waiter(Generic[V]):
