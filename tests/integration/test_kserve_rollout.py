@@ -78,7 +78,7 @@ async def test_update_of_replica_bounds_only_acks_deployed_without_rolling_a_pod
     stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
-        composition, instance = element(entity("scaled", namespace), timeout=60)
+        composition, instance = element(entity("scaled", namespace), timeout=180)
         await h.handler.deploy(element_context(composition, instance))
         (before,) = await pods_of(stack.info, namespace, "scaled")
         async with AsyncClient(KubeConfig.from_file(stack.info.kubeconfig)) as admin:
@@ -106,7 +106,7 @@ async def test_storage_uri_update_acks_only_once_the_new_pod_is_ready(
     stack: Any, namespace: str
 ) -> None:
     async with harness(stack.info) as h:
-        composition, instance = element(entity("evolving", namespace), timeout=60)
+        composition, instance = element(entity("evolving", namespace), timeout=180)
         await h.handler.deploy(element_context(composition, instance))
 
         changed = sklearn()
