@@ -40,8 +40,6 @@ from lightkube.resources.core_v1 import Namespace
 from acm_participant.errors import DecodeError
 from acm_participant.protocol import (
     AutomationCompositionDeployAck,
-    ToscaConceptIdentifier,
-    ToscaNodeTemplate,
     decode,
 )
 from acm_participant.sim.driver import AcmRuntimeDriver
@@ -50,6 +48,7 @@ from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
+from bench.kserve_composition import NODE_TEMPLATE, prime_kserve
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.cache import KSERVE_VERSION
 from kserve_participant.devstack.faults import with_pod_fault
@@ -60,10 +59,6 @@ from kserve_participant.k8s.watch import InferenceServiceWatch, Observed
 from kserve_participant.kserve.readiness import Phase as Readiness
 from kserve_participant.kserve.readiness import assess
 
-ELEMENT_TYPE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
-NODE_TEMPLATE = ToscaConceptIdentifier(
-    name="onap.policy.clamp.ac.element.KserveAutomationCompositionElement", version="1.2.3"
-)
 EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
 LEAD_SECONDS = 10.0  # every InferenceService is created before the first pod becomes ready
 PAYLOAD: dict[str, Any] = {
@@ -221,16 +216,7 @@ async def measure_watch(
     client = K8sClient.from_kubeconfig(info.kubeconfig, InferenceServiceResource())
     try:
         async with driver:
-            await driver.wait_for_register(timeout=60, participant_id=participant_id)
-            composition_id = uuid4()
-            template = ToscaNodeTemplate(
-                name=NODE_TEMPLATE.name,
-                version=NODE_TEMPLATE.version,
-                type=ELEMENT_TYPE,
-                type_version="1.0.1",
-                properties={},
-            )
-            await driver.prime(composition_id, participant_id, [template], timeout=60)
+            composition_id = await prime_kserve(driver, participant_id, within=60)
             names = [f"watched-{i:03d}" for i in range(count)]
             payloads = _payloads(names, spacing)
             instance_of: dict[UUID, str] = {}

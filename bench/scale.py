@@ -47,23 +47,19 @@ from lightkube.resources.core_v1 import Namespace
 from lightkube.resources.networking_v1 import ServiceCIDR
 from lightkube.types import CascadeType
 
-from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.sim.driver import AcmRuntimeDriver
 from acm_participant.sim.model import ElementSpec
 from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
+from bench.kserve_composition import NODE_TEMPLATE, prime_kserve
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.access import grant_participant, write_participant_kubeconfig
 from kserve_participant.devstack.audit import audited_requests
 from kserve_participant.devstack.processes import free_ports, resident_kib
 from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
 
-ELEMENT_TYPE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
-NODE_TEMPLATE = ToscaConceptIdentifier(
-    name="onap.policy.clamp.ac.element.KserveAutomationCompositionElement", version="1.2.3"
-)
 EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
 PAYLOAD: dict[str, Any] = {
     "apiVersion": "serving.kserve.io/v1beta1",
@@ -294,16 +290,7 @@ async def participant(
     result = ParticipantRun()
     try:
         async with driver, RssSampler(process.pid) as rss:
-            await driver.wait_for_register(timeout=120, participant_id=participant_id)
-            composition_id = uuid4()
-            template = ToscaNodeTemplate(
-                name=NODE_TEMPLATE.name,
-                version=NODE_TEMPLATE.version,
-                type=ELEMENT_TYPE,
-                type_version="1.0.1",
-                properties={},
-            )
-            await driver.prime(composition_id, participant_id, [template], timeout=120)
+            composition_id = await prime_kserve(driver, participant_id, within=120)
             instance_ids: list[UUID] = []
             for i in range(instances):
                 instance_ids.append(uuid4())
