@@ -10,11 +10,13 @@ from collections.abc import AsyncGenerator
 from typing import Any, cast
 
 import aiokafka
+import httpx2
 import pytest
 from lightkube import AsyncClient
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.types import PatchType
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from kserve_participant.devstack.resources import InferenceService
 
@@ -37,15 +39,29 @@ def _ready_for_generation(obj: Any, generation: int) -> bool:
     )
 
 
+def _too_many_requests(error: BaseException) -> bool:
+    # Right after a restart the API server may answer a custom resource's watch with 429 while
+    # it installs the CRDs' handlers.
+    return isinstance(error, httpx2.HTTPStatusError) and error.response.status_code == 429
+
+
 async def _wait_ready(client: AsyncClient, namespace: str, name: str, generation: int) -> Any:
-    events = cast(
-        "AsyncGenerator[tuple[str, Any], None]",
-        client.watch(InferenceService, namespace=namespace, fields={"metadata.name": name}),
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_too_many_requests),
+        wait=wait_fixed(0.2),
+        stop=stop_after_delay(DEADLINE_SECONDS),
+        reraise=True,
     )
-    async with asyncio.timeout(DEADLINE_SECONDS), contextlib.aclosing(events):
-        async for _, obj in events:
-            if _ready_for_generation(obj, generation):
-                return obj
+    async for attempt in retrying:
+        with attempt:
+            events = cast(
+                "AsyncGenerator[tuple[str, Any], None]",
+                client.watch(InferenceService, namespace=namespace, fields={"metadata.name": name}),
+            )
+            async with asyncio.timeout(DEADLINE_SECONDS), contextlib.aclosing(events):
+                async for _, obj in events:
+                    if _ready_for_generation(obj, generation):
+                        return obj
     raise AssertionError("watch ended before Ready")
 
 

@@ -44,6 +44,12 @@ def readiness_of(observed: Observed, uid: str | None, mark: WriteMark | None) ->
         # Another object of the same name (a stale view of a deleted one): not ours to judge;
         # if ours is deleted, its own DELETED event (or a 404) says so.
         return None
+    if mark is not None and observed.exists and observed.obj is not None:
+        generation = observed.obj.get("metadata", {}).get("generation")
+        if isinstance(generation, int) and generation < mark.generation:
+            # The watch's view from before our write (its event is still on its way): its
+            # Deployments match its own older spec, so it would pass for rolled out.
+            return None
     return assess(observed.obj if observed.exists else None, mark)
 
 
