@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kserve_participant.k8s.watch import Observed
 from kserve_participant.kserve.readiness import Phase, WriteMark
 from kserve_participant.kserve.waiting import readiness_of
 
-READY = {
+READY: dict[str, Any] = {
     "metadata": {"name": "m", "uid": "u", "generation": 1},
     "status": {"conditions": [{"type": "Ready", "status": "True"}]},
 }
