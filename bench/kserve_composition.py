@@ -1,14 +1,31 @@
-"""The KServe composition the benches prime: one element definition, as ACM-R sends it."""
+"""What the benches share: the participant executable, the KServe composition they prime (one
+element definition, as ACM-R sends it) and the InferenceService payload they deploy."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 from acm_participant.protocol import ToscaConceptIdentifier, ToscaNodeTemplate
 from acm_participant.sim.driver import AcmRuntimeDriver
 
-__all__ = ["ELEMENT_TYPE", "NODE_TEMPLATE", "prime_kserve"]
+__all__ = ["ELEMENT_TYPE", "EXECUTABLE", "NODE_TEMPLATE", "PAYLOAD", "prime_kserve"]
 
+EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
+PAYLOAD: dict[str, Any] = {
+    "apiVersion": "serving.kserve.io/v1beta1",
+    "kind": "InferenceService",
+    "spec": {
+        "predictor": {
+            "model": {
+                "modelFormat": {"name": "sklearn"},
+                "storageUri": "gs://kfserving-examples/models/sklearn/1.0/model",
+            }
+        }
+    },
+}
 ELEMENT_TYPE = "org.onap.policy.clamp.acm.KserveAutomationCompositionElement"
 NODE_TEMPLATE = ToscaConceptIdentifier(
     name="onap.policy.clamp.ac.element.KserveAutomationCompositionElement", version="1.2.3"

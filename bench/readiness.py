@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,7 +47,7 @@ from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
-from bench.kserve_composition import NODE_TEMPLATE, prime_kserve
+from bench.kserve_composition import EXECUTABLE, NODE_TEMPLATE, PAYLOAD, prime_kserve
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.cache import KSERVE_VERSION
 from kserve_participant.devstack.faults import with_pod_fault
@@ -59,20 +58,7 @@ from kserve_participant.k8s.watch import InferenceServiceWatch, Observed
 from kserve_participant.kserve.readiness import Phase as Readiness
 from kserve_participant.kserve.readiness import assess
 
-EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
 LEAD_SECONDS = 10.0  # every InferenceService is created before the first pod becomes ready
-PAYLOAD: dict[str, Any] = {
-    "apiVersion": "serving.kserve.io/v1beta1",
-    "kind": "InferenceService",
-    "spec": {
-        "predictor": {
-            "model": {
-                "modelFormat": {"name": "sklearn"},
-                "storageUri": "gs://kfserving-examples/models/sklearn/1.0/model",
-            }
-        }
-    },
-}
 
 
 def _percentile(values: list[float], fraction: float) -> float:

@@ -53,26 +53,13 @@ from acm_participant.transport.base import Subscription
 from acm_participant.transport.kafka import KafkaTransport
 from acm_participant.transport.kafka_admin import ensure_topics
 from acm_participant.transport.kafka_settings import KafkaSettings
-from bench.kserve_composition import NODE_TEMPLATE, prime_kserve
+from bench.kserve_composition import EXECUTABLE, NODE_TEMPLATE, PAYLOAD, prime_kserve
 from kserve_participant.devstack import Stack, StackInfo
 from kserve_participant.devstack.access import grant_participant, write_participant_kubeconfig
 from kserve_participant.devstack.audit import audited_requests
 from kserve_participant.devstack.processes import free_ports, resident_kib
 from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
 
-EXECUTABLE = Path(sys.executable).with_name("kserve-participant")
-PAYLOAD: dict[str, Any] = {
-    "apiVersion": "serving.kserve.io/v1beta1",
-    "kind": "InferenceService",
-    "spec": {
-        "predictor": {
-            "model": {
-                "modelFormat": {"name": "sklearn"},
-                "storageUri": "gs://kfserving-examples/models/sklearn/1.0/model",
-            }
-        }
-    },
-}
 RESOURCE = "inferenceservices"
 FOREGROUND = CascadeType.FOREGROUND
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
