@@ -47,8 +47,10 @@ async def _committed(bootstrap: str, group: str, topic: str) -> dict[int, int]:
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
-async def _read_and_finish(transport: KafkaTransport, seen: list[bytes]) -> None:
-    async for record in transport.records():
+async def _read_and_finish(
+    transport: KafkaTransport, records: AsyncIterator[Record], seen: list[bytes]
+) -> None:
+    async for record in records:
         seen.append(record.value)
         transport.done(record)
 
@@ -72,8 +74,10 @@ async def test_every_partition_ends_committed_when_a_rebalance_moved_records_in_
     )
     async with _member(bootstrap, topic, group) as first:
         await _publish(bootstrap, topic, {p: [f"held-{p}".encode()] for p in range(PARTITIONS)})
-        records = first.records()
-        held: list[Record] = [await anext(records) for _ in range(PARTITIONS)]
+        # One reader per record, as the runtime's concurrent operations: each record is in
+        # progress until its reader finishes it (and comes back for the next one).
+        streams = [first.records() for _ in range(PARTITIONS)]
+        held: list[Record] = [await anext(stream) for stream in streams]
         assert {r.partition for r in held} == {0, 1, 2}
         # nothing is done yet: nothing may be committed beyond the start positions
         assert set((await _committed(bootstrap, group, topic)).values()) == {0}
@@ -83,8 +87,8 @@ async def test_every_partition_ends_committed_when_a_rebalance_moved_records_in_
                 first.done(record)  # some of them from partitions first no longer owns
             seen: list[bytes] = []
             readers = [
-                asyncio.create_task(_read_and_finish(first, seen)),
-                asyncio.create_task(_read_and_finish(second, seen)),
+                *(asyncio.create_task(_read_and_finish(first, s, seen)) for s in streams),
+                asyncio.create_task(_read_and_finish(second, second.records(), seen)),
             ]
             try:
                 later = {
