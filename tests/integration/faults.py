@@ -105,10 +105,11 @@ class Run:
             for index in range(count)
         ]
 
-    def acks_of(self, instance_id: UUID) -> list[AutomationCompositionDeployAck]:
+    def acks_of(self, instance_id: UUID, since: int = 0) -> list[AutomationCompositionDeployAck]:
+        """The instance's acks among the messages received from position ``since`` on."""
         return [
             m
-            for m in self.driver.received
+            for m in self.driver.received[since:]
             if isinstance(m, AutomationCompositionDeployAck)
             and m.automation_composition_id == instance_id
         ]
@@ -156,7 +157,7 @@ async def _primed_participant(
         yield run, participant
 
 
-def _counts(run: Run, instances: list[UUID]) -> tuple[int, int, int]:
+def _counts(run: Run, instances: list[UUID], since: int = 0) -> tuple[int, int, int]:
     """(orders never acked, repeats of an order's ack, acks contradicting an earlier one).
 
     A repeat is allowed (an order whose replica died after acking, before its offset was
@@ -172,7 +173,7 @@ def _counts(run: Run, instances: list[UUID]) -> tuple[int, int, int]:
                     for entry in ack.automation_composition_result_map.values()
                 ),
             )
-            for ack in run.acks_of(instance_id)
+            for ack in run.acks_of(instance_id, since)
         ]
         lost += not answers
         repeated += sum(1 for answer in answers[1:] if answer == answers[0])
@@ -254,6 +255,56 @@ async def _outage_mid_deploy(
     return figures.figures(name, recovery)
 
 
+async def _deleting(run: Run, names: int) -> None:
+    """Until the participant has started deleting: an InferenceService is going or gone."""
+    client = K8sClient.from_kubeconfig(run.stack.info.kubeconfig, InferenceServiceResource())
+    try:
+        async with asyncio.timeout(120):
+            while True:
+                items = (await client.list(run.namespace, labels={})).items
+                if len(items) < names or any(o["metadata"].get("deletionTimestamp") for o in items):
+                    return
+                await asyncio.sleep(0.05)
+    finally:
+        await client.close()
+
+
+async def _outage_mid_undeploy(
+    stack: Stack,
+    namespace: str,
+    tmp: Path,
+    sizes: Sizes,
+    name: str,
+    fault: Fault,
+) -> Figures:
+    async with _primed_participant(stack, namespace, tmp) as (run, participant):
+        instances = run.instances(sizes.deploys, prefix=name[:6].replace(" ", "-"))
+        await _deploy_all(run, instances)
+        rss_start = participant.rss_kib()
+        since = len(run.driver.received)
+        undeploying = asyncio.gather(*(run.driver.undeploy(i, timeout=180) for i in instances))
+        await _deleting(run, len(instances))
+        await fault(participant)
+        recovered_at = time.monotonic()
+        await undeploying
+        recovery = time.monotonic() - recovered_at
+        lost, repeated, conflicting = _counts(run, instances, since)
+        orphans = len(await run.names())
+        # an order after the fault is served too (its offset commits behind the others')
+        after = run.instances(1, prefix=f"after-{name[:6].replace(' ', '-')}")
+        await _deploy_all(run, after)
+        later = await _figures(run, after, participant, rss_start)
+        measured = Measured(
+            len(instances) + later.orders,
+            lost + later.lost,
+            repeated + later.repeated,
+            conflicting + later.conflicting,
+            orphans + later.orphans,
+            later.rss_growth_mib,
+        )
+    return measured.figures(name, recovery)
+
+
 def _restarted(stop: Callable[[], None], start: Callable[[], None]) -> Fault:
     async def fault(_: ops.ParticipantProcess) -> None:
         await asyncio.to_thread(stop)
@@ -273,9 +324,11 @@ def _frozen(stack: Stack, process: str, health_component: str) -> Fault:
     return fault
 
 
-def _outage(name: str, make_fault: Callable[[Stack], Fault]) -> Scenario:
+def _outage(name: str, make_fault: Callable[[Stack], Fault], *, during: str = "deploy") -> Scenario:
+    mid = _outage_mid_undeploy if during == "undeploy" else _outage_mid_deploy
+
     async def scenario(stack: Stack, namespace: str, tmp: Path, sizes: Sizes) -> Figures:
-        return await _outage_mid_deploy(stack, namespace, tmp, sizes, name, make_fault(stack))
+        return await mid(stack, namespace, tmp, sizes, name, make_fault(stack))
 
     return scenario
 
@@ -287,6 +340,16 @@ apiserver_killed = _outage(
 )
 apiserver_frozen = _outage(
     "API server frozen", lambda st: _frozen(st, "kube-apiserver", "kubernetes")
+)
+apiserver_killed_undeploy = _outage(
+    "API server killed mid-undeploy",
+    lambda st: _restarted(st.stop_apiserver, st.start_apiserver),
+    during="undeploy",
+)
+apiserver_frozen_undeploy = _outage(
+    "API server frozen mid-undeploy",
+    lambda st: _frozen(st, "kube-apiserver", "kubernetes"),
+    during="undeploy",
 )
 
 
@@ -380,6 +443,8 @@ SCENARIOS: dict[str, Scenario] = {
     "broker_frozen": broker_frozen,
     "apiserver_killed": apiserver_killed,
     "apiserver_frozen": apiserver_frozen,
+    "apiserver_killed_undeploy": apiserver_killed_undeploy,
+    "apiserver_frozen_undeploy": apiserver_frozen_undeploy,
     "sigkill_restart": sigkill_restart,
     "replicas": replicas_scaled_and_killed,
     "hostile": hostile_records,
