@@ -127,3 +127,18 @@ class ElementHandler(ABC):
         """Re-attach to an element the ACM runtime handed back after a participant restart
         (its last known states are ``element.deploy_state`` / ``element.lock_state``)."""
         return None
+
+    async def forget(self, element: ElementContext) -> None:
+        """Release what you keep in memory for an element this replica no longer looks after.
+
+        Called when a PARTICIPANT_SYNC_MSG says that an element this replica knew deployed (or
+        in transition) is now UNDEPLOYED or gone, and no operation on it runs here: another
+        replica undeployed or deleted it, ACM-R deleted its instance, or the element no longer
+        belongs to this participant. ``element.deploy_state`` is UNDEPLOYED or DELETED (also
+        for an element the SYNC dropped). Whoever removed it
+        dealt with what it managed: drop caches, watches and live-status tracking, and leave
+        the managed resources alone. It runs under the element's serialisation (never beside
+        another of its operations), must be cheap and idempotent (it may come for an element
+        this replica never saw), and its exceptions are logged and otherwise ignored.
+        """
+        return None

@@ -385,6 +385,12 @@ class KServeElementHandler(ElementHandler):
             if "kserveInferenceEntities" in element.properties:
                 parse_element(element.properties, self._settings.policy)
 
+    async def forget(self, element: ElementContext) -> None:
+        """Another replica undeployed or deleted the element (or ACM-R dropped it): stop
+        following it. Its objects are left alone, whoever removed the element dealt with them;
+        their tombstones go with the last wait on them, as always."""
+        self._live.untrack((element.instance.instance_id, element.instance.element_id))
+
     # --- restart ---------------------------------------------------------------------------
 
     async def restore(self, element: ElementContext) -> None:

@@ -103,6 +103,7 @@ class RecordingHandler(ElementHandler):
         self.cancelled: list[str] = []
         self.release = asyncio.Event()
         self.started = asyncio.Event()
+        self.forgotten = asyncio.Event()
         self.reporter: ElementReporter | None = None
 
     def ops(self) -> list[str]:
@@ -191,6 +192,11 @@ class RecordingHandler(ElementHandler):
         await self._do(
             "restore", e.composition, e.instance, e.deploy_state, e.lock_state, context=e
         )
+
+    async def forget(self, element: ElementContext) -> None:
+        e = element
+        await self._do("forget", e.composition, e.instance, e.deploy_state, context=e)
+        self.forgotten.set()
 
 
 class DeployOnlyHandler(ElementHandler):

@@ -1,13 +1,17 @@
 """PARTICIPANT_SYNC_MSG: take ACM-R's view of compositions and instances into the cache.
 
 Restart SYNCs also hand each element back to the handler (``restore``) so it can re-attach to
-what it manages; a TIMEOUT SYNC cancels the element tasks ACM-R gave up on.
+what it manages; a TIMEOUT SYNC cancels the element tasks ACM-R gave up on. An element a SYNC
+says is gone or undeployed (by another replica, or ACM-R deleted its instance) is handed to the
+handler's ``forget`` so that it releases what it keeps in memory for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
+from uuid import UUID
 
 from acm_participant._core.adapters.orders import RestartInstance, SyncOrderMsg
 from acm_participant._core.engine.calls import element_context, element_log_fields
@@ -17,7 +21,7 @@ from acm_participant._core.state.cache import ElementEntry, InstanceEntry
 from acm_participant.context import CompositionElement
 from acm_participant.failures import ElementFailure
 from acm_participant.logcontext import bind_log_fields
-from acm_participant.protocol.enums import AcTypeState, StateChangeResult
+from acm_participant.protocol.enums import AcTypeState, DeployState, StateChangeResult
 
 __all__ = ["on_sync"]
 
@@ -32,19 +36,26 @@ def on_sync(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
         cancelled = ctx.tasks.cancel_matching(ids)
         _log.info("ACM-R timed out %s: cancelled %d running operations", ids, cancelled)
     if order.delete:
-        for instance in order.instances:
-            ctx.store.drop_instance(instance.instance_id)
+        dropped = {i.instance_id for i in order.instances}
         if order.instance_id is not None:
-            ctx.store.drop_instance(order.instance_id)
+            dropped.add(order.instance_id)
+        for instance_id in dropped:
+            previous = ctx.store.instances.get(instance_id)
+            if previous is not None:
+                _forget(ctx, previous, released(previous, None))
+            ctx.store.drop_instance(instance_id)
         if order.state is AcTypeState.COMMISSIONED and order.composition_id is not None:
             ctx.store.drop_composition(order.composition_id)
         return
     if order.composition_id is not None:
         _sync_composition(ctx, order)
     for instance in order.instances:
+        previous = ctx.store.instances.get(instance.instance_id)
         entry = _replace_instance(ctx, order, instance)
         if entry is not None and order.restarting:
             _restore(ctx, entry)
+        if previous is not None and order.result is not StateChangeResult.TIMEOUT:
+            _forget(ctx, previous, released(previous, entry))
 
 
 def _sync_composition(ctx: RuntimeContext, order: SyncOrderMsg) -> None:
@@ -117,6 +128,66 @@ def _restore(ctx: RuntimeContext, instance: InstanceEntry) -> None:
             name=f"restore:{instance.instance_id}:{element.element_id}",
             operation="restore",
         )
+
+
+_GONE = frozenset({DeployState.UNDEPLOYED, DeployState.DELETED})
+Released = tuple[ElementEntry, DeployState]
+
+
+def released(previous: InstanceEntry, now: InstanceEntry | None) -> list[Released]:
+    """The elements ``previous`` had deployed here (or in transition) that ``now``, the instance
+    a SYNC gave, no longer has: dropped (DELETED), or said to be UNDEPLOYED or DELETED; each with
+    that state. An element that was already UNDEPLOYED here is not released again."""
+    current = now.elements if now is not None else {}
+    found = []
+    for element_id, element in previous.elements.items():
+        after = current.get(element_id)
+        if after is None:
+            found.append((element, DeployState.DELETED))
+        elif after.deploy_state in _GONE and element.deploy_state not in _GONE:
+            found.append((after, after.deploy_state))
+    return found
+
+
+def _forget(ctx: RuntimeContext, instance: InstanceEntry, elements: Iterable[Released]) -> None:
+    for element, state in list(elements):
+        key = (instance.instance_id, element.element_id)
+        running = ctx.tasks.running_operation(key)
+        if running is not None and running not in ("restore", "forget"):
+            # An order runs here for the element: it owns it, and its own ack decides.
+            _log.info("forget of element %s skipped: %s running", element.element_id, running)
+            continue
+        composition = ctx.store.composition_element(instance.composition_id, element.definition)
+        ctx.tasks.spawn(
+            key,
+            _forget_one(ctx, composition, instance.instance_id, element, state),
+            name=f"forget:{instance.instance_id}:{element.element_id}",
+            operation="forget",
+        )
+
+
+async def _forget_one(
+    ctx: RuntimeContext,
+    composition: CompositionElement,
+    instance_id: UUID,
+    element: ElementEntry,
+    state: DeployState,
+) -> None:
+    context = element_context(
+        ctx,
+        "forget",
+        composition,
+        element.as_instance_element(instance_id),
+        deploy_state=state,
+        lock_state=element.lock_state,
+    )
+    with bind_log_fields(**element_log_fields(ctx, context)):
+        try:
+            await ctx.handler.forget(context)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            _log.error("forget of element %s failed", element.element_id, exc_info=True)
 
 
 async def _restore_one(
