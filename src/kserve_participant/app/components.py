@@ -34,6 +34,7 @@ from kserve_participant.kserve.ownership import (
     MANAGED_BY,
 )
 from kserve_participant.kserve.readiness import assess
+from kserve_participant.kserve.views import inference_service_view
 from kserve_participant.web.auth import BasicAuth
 from kserve_participant.web.health import HealthState
 from kserve_participant.web.metrics import ParticipantMetrics, PrometheusObserver
@@ -153,6 +154,7 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
                 LABEL_MANAGED_BY: MANAGED_BY,
                 LABEL_PARTICIPANT_ID: str(handler_settings.participant_id),
             },
+            project=inference_service_view,
         ),
     )
     watch.subscribe(ReadinessTally(metrics))

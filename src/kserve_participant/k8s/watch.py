@@ -10,10 +10,10 @@ staleness: a waiter that heard nothing for that long, while its stream heard not
 stream that delivers events has missed none), re-GETs its object once.
 
 The cache holds what the streams say exists (``managedFields`` left out, as nobody reads them,
-and the spec unless ``keep_spec``), so the handler can check
-ownership and find an element's objects without a request. A deleted object leaves a tombstone only
-while someone waits on it or has pinned its name (:meth:`pinned`), so the cache shrinks back when
-objects go: nothing in it grows without bound.
+and the spec unless ``keep_spec``; or only what a ``project`` function keeps), so the handler
+can check ownership and find an element's objects without a request. A deleted object leaves a
+tombstone only while someone waits on it or has pinned its name (:meth:`pinned`), so the cache
+shrinks back when objects go: nothing in it grows without bound.
 
 It knows nothing about KServe readiness: predicates come from the caller.
 """
@@ -89,6 +89,10 @@ class WatchSettings:
     """Keep each object's ``spec`` in the cache (the readiness of a rollout reads the
     Deployments' and InferenceServices' specs; a watch whose readers need only metadata and
     status may drop it: it is most of an object)."""
+    project: Callable[[Obj], Obj] | None = None
+    """What the cache keeps of each object, when its readers need less than the whole object
+    (memory grows with every tracked object); replaces ``keep_spec``. ``metadata.namespace``,
+    ``name``, ``uid`` and ``resourceVersion`` must be kept."""
 
 
 class _Waiter(Generic[V]):
@@ -375,6 +379,8 @@ class InferenceServiceWatch:
         self._notify(key, observed)
 
     def _slim(self, obj: Obj) -> Obj:
+        if self._settings.project is not None:
+            return self._settings.project(obj)
         return _slim(obj, keep_spec=self._settings.keep_spec)
 
     def _store(self, key: Key, observed: Observed) -> None:

@@ -47,7 +47,8 @@ from kserve_participant.kserve.ownership import (
 from kserve_participant.kserve.status import (
     EntityStatus,
 )
-from kserve_participant.kserve.waiting import ISVC_LABEL, wait_gone_all, wait_ready_all
+from kserve_participant.kserve.views import ISVC_LABEL, deployment_view, inference_service_view
+from kserve_participant.kserve.waiting import wait_gone_all, wait_ready_all
 from kserve_participant.kserve.writes import (
     Written,
     delete_objects,
@@ -90,7 +91,11 @@ class KServeElementHandler(ElementHandler):
         # the InferenceService that owns them.
         self._deployments = deployments or InferenceServiceWatch(
             client.for_resource(DEPLOYMENTS),
-            WatchSettings(cluster_wide=watch.cluster_wide, labels={ISVC_LABEL: None}),
+            WatchSettings(
+                cluster_wide=watch.cluster_wide,
+                labels={ISVC_LABEL: None},
+                project=deployment_view,
+            ),
         )
         self._deployments.subscribe(self._deployment_changed)
         self._settings = settings
@@ -103,7 +108,11 @@ class KServeElementHandler(ElementHandler):
         """A handler with its own watch over the objects this participant manages."""
         watch = InferenceServiceWatch(
             client,
-            WatchSettings(cluster_wide=cluster_wide, labels={LABEL_MANAGED_BY: MANAGED_BY}),
+            WatchSettings(
+                cluster_wide=cluster_wide,
+                labels={LABEL_MANAGED_BY: MANAGED_BY},
+                project=inference_service_view,
+            ),
         )
         return cls(client=client, watch=watch, settings=settings)
 

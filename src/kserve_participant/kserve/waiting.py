@@ -21,6 +21,7 @@ from kserve_participant.kserve.ownership import stamped_template_hash
 from kserve_participant.kserve.readiness import Phase, Readiness, WriteMark, assess
 from kserve_participant.kserve.rollout import fatal_rollout, owned_by, rollout_pending
 from kserve_participant.kserve.status import EntityStatus, entity_status
+from kserve_participant.kserve.views import COMPONENTS, ISVC_LABEL
 from kserve_participant.kserve.writes import Written, raise_collected
 
 __all__ = [
@@ -32,10 +33,7 @@ __all__ = [
     "wait_ready_all",
 ]
 
-ISVC_LABEL = "serving.kserve.io/inferenceservice"  # KServe labels what it builds with it
-
 _MAX_CONDITIONS = 4
-_COMPONENTS = ("predictor", "transformer", "explainer")
 
 
 def readiness_of(observed: Observed, uid: str | None, mark: WriteMark | None) -> Readiness | None:
@@ -94,7 +92,7 @@ def _component_deployments(
     namespace, name = str(meta.get("namespace")), str(meta.get("name"))
     spec = isvc.get("spec") or {}
     found: list[Mapping[str, Any]] = []
-    for component in _COMPONENTS:
+    for component in COMPONENTS:
         if component in spec:
             cached = deployments.cached(namespace, f"{name}-{component}")
             if cached is not None and cached.exists and cached.obj is not None:

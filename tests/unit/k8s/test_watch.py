@@ -10,7 +10,7 @@ import pytest
 
 from kserve_participant.k8s.client import ListResult
 from kserve_participant.k8s.errors import Forbidden, Gone, NotFound, ServerUnavailable
-from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout
+from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout, WatchSettings
 
 
 def obj(name: str, rv: int, *, ready: bool = False, uid: str = "u1") -> dict[str, Any]:
@@ -270,3 +270,22 @@ async def test_waiter_does_not_reget_while_its_stream_keeps_delivering_events(ap
 
     assert await waiting is True
     assert api.gets == 0
+
+
+async def test_cache_keeps_only_what_the_projection_keeps_from_lists_events_and_writes():
+    api = FakeApi()
+    api.objects["listed"] = {**obj("listed", 2), "spec": {"big": "x" * 1000}}
+
+    def status_only(item: dict[str, Any]) -> dict[str, Any]:
+        return {"metadata": item["metadata"], "status": item["status"]}
+
+    watch = InferenceServiceWatch(cast(Any, api), WatchSettings(project=status_only))
+    try:
+        await watch.ensure_watching("ns")
+        api.emit("ADDED", {**obj("added", 3, uid="u2"), "spec": {"big": "y" * 1000}})
+        watch.remember({**obj("written", 4, uid="u3"), "spec": {"big": "z"}})
+        await _until(watch, lambda: len(watch.existing("ns")) == 3)
+
+        assert all(set(o) == {"metadata", "status"} for o in watch.existing("ns"))
+    finally:
+        await watch.stop()
