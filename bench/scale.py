@@ -40,11 +40,9 @@ from uuid import UUID, uuid4
 import httpx
 import httpx2
 import yaml
-from lightkube import ApiError, AsyncClient, Client, KubeConfig
+from lightkube import AsyncClient, Client, KubeConfig
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.models.networking_v1 import ServiceCIDRSpec
 from lightkube.resources.core_v1 import Namespace
-from lightkube.resources.networking_v1 import ServiceCIDR
 from lightkube.types import CascadeType
 
 from acm_participant.sim.driver import AcmRuntimeDriver
@@ -339,18 +337,6 @@ def _requests_report(info: StackInfo, namespace: str, count: int) -> list[str]:
     ]
 
 
-def _widen_service_ips(admin: Client) -> None:
-    """KServe makes a Service per InferenceService; the stack's service range (a /24, fixed in
-    its cached etcd seed) holds about 250. A second ServiceCIDR makes room for 65,000."""
-    with contextlib.suppress(ApiError):  # already there (a second run on the same stack)
-        admin.create(
-            ServiceCIDR(
-                metadata=ObjectMeta(name="bench-scale"),
-                spec=ServiceCIDRSpec(cidrs=["10.96.0.0/16"]),
-            )
-        )
-
-
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) on {os.cpu_count()} cores"
@@ -365,7 +351,6 @@ async def run(stack: Stack, instances: int, per_instance: int, cycles: int = 1) 
         for name in (ns_base, ns_ppnt):
             admin.create(Namespace(metadata=ObjectMeta(name=name)))
         grant_participant(admin, ns_ppnt)
-        _widen_service_ips(admin)
     print(f"{instances} instances x {per_instance} InferenceServices = {count}; {_load()}")
     names = [f"s{i:04d}-{k}" for i in range(instances) for k in range(per_instance)]
     base_deploy, base_undeploy = await baseline(info, ns_base, names)

@@ -6,7 +6,9 @@ acknowledged (the readiness probe answers 200). Baseline, measured in the same r
 interpreter that only imports the client libraries the participant is built on (aiokafka,
 lightkube, pydantic, aiohttp, prometheus-client) - the floor any Python participant pays. For
 reference, a third line: the same libraries each used once (``USED_ONCE``), after the same idle
-settling as the participant.
+settling as the participant. Last, for reference, ONAP's Java participant's start and idle memory
+(``JAVA_REFERENCE``: measured once against a real API server, not reproducible here: no ONAP image
+or jar is reachable from this machine).
 
     .venv/bin/python -m bench.startup [--runs 5]
 """
@@ -38,6 +40,8 @@ from kserve_participant.devstack.processes import free_ports, resident_kib
 CONTEXT = "/onap/policy/clamp/acm/kserveparticipant"
 BASELINE_IMPORTS = "import aiokafka, lightkube, pydantic, aiohttp.web, prometheus_client"
 IDLE_SETTLE_S = 10.0
+# ONAP's Java KServe participant, measured against a real API server (ranges of its runs).
+JAVA_REFERENCE = {"start_s": (5.5, 6.3), "idle_mib": (341, 349)}
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,13 @@ async def run(runs: int, stack: Stack, directory: Path) -> None:
     print(
         f"ratio to libraries used once: ready {ours.ready_s / libraries.ready_s:.2f}x, "
         f"memory {ours.idle_rss_mib / libraries.idle_rss_mib:.2f}x"
+    )
+    start, idle = JAVA_REFERENCE["start_s"], JAVA_REFERENCE["idle_mib"]
+    print(
+        f"ONAP's Java participant (reference, not measured in this run): start {start[0]}-"
+        f"{start[1]} s, idle {idle[0]}-{idle[1]} MiB; this run's participant: ready "
+        f"{start[0] / ours.ready_s:.0f}-{start[1] / ours.ready_s:.0f}x sooner, "
+        f"{idle[0] / ours.idle_rss_mib:.1f}-{idle[1] / ours.idle_rss_mib:.1f}x less memory"
     )
     print(
         f"ratio to baseline: REGISTER {ours.register_s / floor.register_s:.2f}x, "
