@@ -32,6 +32,7 @@ from kserve_participant.devstack import Stack
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.resources import InferenceServiceResource
 from tests.integration import ops_support as ops
+from tests.integration.fault_figures import HEADER, Figures, Measured, settled_uncommitted
 from tests.integration.kserve_support import entity
 
 __all__ = ["FULL", "REDUCED", "SCENARIOS", "Figures", "Sizes"]
@@ -50,32 +51,6 @@ class Sizes:
 
 REDUCED = Sizes(deploys=3, burst=9, hostile=1_000)
 FULL = Sizes(deploys=10, burst=50, hostile=10_000)
-
-
-@dataclass(frozen=True)
-class Figures:
-    scenario: str
-    orders: int
-    lost: int
-    repeated: int
-    conflicting: int
-    orphans: int
-    recovery_s: float
-    rss_growth_mib: float
-
-    def row(self) -> str:
-        return (
-            f"| {self.scenario} | {self.orders} | {self.lost} | {self.repeated} | "
-            f"{self.conflicting} | {self.orphans} | {self.recovery_s:.1f} | "
-            f"{self.rss_growth_mib:+.1f} |"
-        )
-
-
-HEADER = (
-    "| scenario | orders | acks lost | acks repeated (identical) | acks contradicting | orphans "
-    "| recovery s | RSS growth MiB |\n"
-    "|---|---|---|---|---|---|---|---|"
-)
 
 
 @dataclass
@@ -190,45 +165,17 @@ async def _undeploy_all_and_count_orphans(run: Run, instances: list[UUID]) -> in
     return len(await run.names())
 
 
-@dataclass(frozen=True)
-class Measured:
-    """A scenario's outcome, taken once its orders are answered (and then undeployed)."""
-
-    orders: int
-    lost: int
-    repeated: int
-    conflicting: int
-    orphans: int
-    rss_growth_mib: float
-
-    def figures(self, scenario: str, recovery_s: float) -> Figures:
-        return _check(
-            Figures(
-                scenario,
-                self.orders,
-                self.lost,
-                self.repeated,
-                self.conflicting,
-                self.orphans,
-                recovery_s,
-                self.rss_growth_mib,
-            )
-        )
-
-
 async def _figures(
     run: Run, instances: list[UUID], participant: ops.ParticipantProcess, rss_start: int
 ) -> Measured:
     """Counts the acks, undeploys everything and counts what is left, measures memory."""
     lost, repeated, conflicting = _counts(run, instances)
     orphans = await _undeploy_all_and_count_orphans(run, instances)
+    uncommitted = await settled_uncommitted(
+        run.stack.info.kafka_bootstrap, run.topics.operation, run.topics.group
+    )
     growth = (participant.rss_kib() - rss_start) / MIB
-    return Measured(len(instances), lost, repeated, conflicting, orphans, growth)
-
-
-def _check(figures: Figures) -> Figures:
-    assert (figures.lost, figures.conflicting, figures.orphans) == (0, 0, 0), figures
-    return figures
+    return Measured(len(instances), lost, repeated, conflicting, orphans, uncommitted, growth)
 
 
 def _signal_stack(stack: Stack, component: str, signum: signal.Signals) -> None:
@@ -300,6 +247,7 @@ async def _outage_mid_undeploy(
             repeated + later.repeated,
             conflicting + later.conflicting,
             orphans + later.orphans,
+            later.uncommitted,
             later.rss_growth_mib,
         )
     return measured.figures(name, recovery)
