@@ -20,6 +20,10 @@ class Observer:
     def reconnected(self) -> None:
         """The transport re-established a lost broker connection."""
 
+    def connect_failed(self, reason: str) -> None:
+        """An attempt of the transport's start to reach the broker failed (it retries); the
+        reason holds no secret."""
+
     # messages
     def message_received(self, message_type: str) -> None:
         """A message addressed to this participant was decoded and accepted."""

@@ -172,7 +172,7 @@ class ParticipantProcess:
 
     async def wait_ready(self, within: float = 60) -> None:
         async def ready() -> bool | None:
-            self._fail_if_exited("becoming ready")
+            self.fail_if_exited("becoming ready")
             return True if await self.status_of("health/readiness", auth=False) == 200 else None
 
         await eventually(ready, within=within, what="readiness 200")
@@ -213,7 +213,7 @@ class ParticipantProcess:
         async with asyncio.timeout(within):
             return await self.process.wait()
 
-    def _fail_if_exited(self, doing: str) -> None:
+    def fail_if_exited(self, doing: str) -> None:
         if self.process.returncode is not None:
             raise AssertionError(
                 f"participant exited with {self.process.returncode} while {doing}:\n"

@@ -3,17 +3,23 @@ is one clear line, never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
+from acm_participant.transport.kafka_admin import ensure_topics
+from acm_participant.transport.kafka_settings import KafkaSettings
 from tests.integration.ops_support import (
     Topics,
     eventually,
     participant_process,
+    runtime_driver,
     stack_config,
 )
 
@@ -60,3 +66,63 @@ async def test_unreachable_api_server_at_start_is_logged_with_its_url(
         line = await eventually(logged, within=30, what=f"a log line naming {url}")
     assert "unreachable" in line
     assert "level=warning" in line
+
+
+# The participant's connection attempts while the broker is away, when it used to give up and exit
+# with code 3 (after 60 s): twelve failures are apart by at least eleven back-off delays, 0.5 s
+# doubling to the 10 s cap, minus 10 % jitter, 68 s in all.
+_ATTEMPTS_PAST_THE_OLD_DEADLINE = 12
+
+
+async def test_broker_down_at_start_keeps_the_process_up_and_unready_until_it_returns(
+    stack: Any, tmp_path: Path
+) -> None:
+    topics = Topics.fresh()
+    await ensure_topics(
+        KafkaSettings(bootstrap_servers=(stack.info.kafka_bootstrap,)),
+        [
+            topics.operation,
+            topics.sync,
+        ],
+    )
+    config = stack_config(stack.info, topics)
+    await asyncio.to_thread(stack.stop_kafka)
+    kafka_down = True
+    try:
+        async with participant_process(tmp_path, config) as participant:
+
+            async def kept_trying() -> float | None:
+                participant.fail_if_exited("the broker was away")
+                try:
+                    failures = await participant.metric(
+                        "kserve_participant_broker_connect_failures_total"
+                    )
+                except httpx.TransportError:
+                    return None
+                return failures if (failures or 0) >= _ATTEMPTS_PAST_THE_OLD_DEADLINE else None
+
+            await eventually(kept_trying, within=300, what="connection attempts past 60 s")
+            assert await participant.status_of("health/liveness", auth=False) == 200
+            readiness = await participant.get("health/readiness", auth=False)
+            assert readiness.status_code == 503
+            assert readiness.json() == {
+                "status": "OUT_OF_SERVICE",
+                "reasons": ["Kafka broker unreachable"],
+            }
+
+            await asyncio.to_thread(stack.start_kafka)
+            kafka_down = False
+            returned = time.monotonic()
+            async with runtime_driver(stack.info.kafka_bootstrap, topics) as driver:
+                await driver.wait_for_register(participant_id=participant.participant_id)
+                registered = time.monotonic()
+                await participant.wait_ready()
+            output = participant.output()
+    finally:
+        if kafka_down:
+            await asyncio.to_thread(stack.start_kafka)
+
+    print(f"REGISTER {registered - returned:.2f} s after the broker was back")
+    unreachable = [line for line in output.splitlines() if "Kafka unreachable" in line]
+    assert len(unreachable) == 1, output  # one line for the outage, none per attempt
+    assert "Traceback" not in output

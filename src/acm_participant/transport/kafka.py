@@ -29,6 +29,7 @@ from acm_participant.transport.backoff import Backoff
 from acm_participant.transport.base import Record, Subscription
 from acm_participant.transport.kafka_probe import probe_broker
 from acm_participant.transport.kafka_settings import KafkaSettings
+from acm_participant.transport.start_wait import StartWait
 
 __all__ = ["KafkaTransport", "KafkaTransportOptions"]
 
@@ -39,7 +40,9 @@ log = logging.getLogger(__name__)
 class KafkaTransportOptions:
     """Timing of the transport; the defaults suit a participant, tests shorten them."""
 
-    connect_timeout_s: float = 60.0  # start() gives up when no broker answered for this long
+    # start() retries an unreachable broker with ``backoff`` until it answers; with a deadline,
+    # it raises TransportError once no broker answered for this long.
+    connect_timeout_s: float | None = None
     auth_attempts: int = 3  # rejected logins before start() raises TransportAuthError
     publish_timeout_s: float = 30.0  # publish() raises TransportError past this deadline
     join_timeout_s: float = 30.0  # start() waits this long for each consumer's first assignment
@@ -181,24 +184,36 @@ class KafkaTransport:
         return self._stopped
 
     async def start(self) -> None:
+        """Connects (retrying an unreachable broker, see :class:`KafkaTransportOptions`), then
+        starts the clients and waits for the consumers' first assignment."""
         options = self._options
         log.info("Connecting to Kafka %s", self._settings.describe())
-        await probe_broker(
-            self._settings,
+        wait = StartWait(
+            ",".join(self._settings.bootstrap_servers),
             deadline_s=options.connect_timeout_s,
-            auth_attempts=options.auth_attempts,
             backoff=options.backoff,
+            on_failure=self._observer.connect_failed,
         )
-        kwargs = self._settings.client_kwargs()
-        try:
-            self._producer = AIOKafkaProducer(**kwargs)
-            await self._producer.start()
-            consumer_kwargs = self._settings.consumer_kwargs()
-            for subscription in self._subscriptions:
-                self._consumers.append(await self._start_consumer(subscription, consumer_kwargs))
-        except KafkaError as exc:
-            await self.stop()
-            raise TransportError(f"Kafka client failed to start: {exc!r}") from exc
+        delays = options.backoff.delays()
+        while True:
+            await probe_broker(
+                self._settings,
+                wait=wait,
+                auth_attempts=options.auth_attempts,
+                backoff=options.backoff,
+            )
+            try:
+                await self._start_clients()
+                break
+            except KafkaError as exc:
+                # the broker went away again, or is still starting: back to the probe
+                await self._close_clients()
+                wait.failed(f"Kafka client failed to start: {exc!r}")
+                await asyncio.sleep(wait.clip(next(delays)))
+            except BaseException:
+                await self._close_clients()
+                raise
+        wait.connected()
         await self._await_joins()
         self._set_connected(True)
         for consumer in self._consumers:
@@ -206,6 +221,13 @@ class KafkaTransport:
             self._spawn(self._consume(consumer), f"kafka-consume-{topic}")
             self._spawn(self._commit_handled(consumer), f"kafka-commit-{topic}")
         self._spawn(self._watch_connection(), "kafka-connection-watch")
+
+    async def _start_clients(self) -> None:
+        self._producer = AIOKafkaProducer(**self._settings.client_kwargs())
+        await self._producer.start()
+        consumer_kwargs = self._settings.consumer_kwargs()
+        for subscription in self._subscriptions:
+            self._consumers.append(await self._start_consumer(subscription, consumer_kwargs))
 
     async def _start_consumer(
         self, subscription: Subscription, kwargs: dict[str, Any]
@@ -219,7 +241,11 @@ class KafkaTransport:
         )
         consumer = _Consumer(subscription, client, joined)
         joined.consumer = consumer
-        await client.start()
+        try:
+            await client.start()
+        except BaseException:
+            await self._stop_client(client)
+            raise
         client.subscribe([subscription.topic], listener=joined)
         return consumer
 
@@ -250,24 +276,32 @@ class KafkaTransport:
         self._tasks.clear()
         for consumer in self._consumers:
             await self.commit_pending(consumer)
+        await self._close_clients()
+        self._drop_inbox()
+        self._inbox.put_nowait(_STOPPED)
+
+    async def _close_clients(self) -> None:
         clients: list[Any] = [c.client for c in self._consumers]
         if self._producer is not None:
             clients.append(self._producer)
+        self._consumers = []
+        self._producer = None
         for client in clients:
-            try:
-                async with asyncio.timeout(self._options.stop_timeout_s):
-                    await client.stop()
-            except (KafkaError, TimeoutError) as exc:
-                log.warning("Kafka client did not stop cleanly: %r", exc)
-            except asyncio.CancelledError:
-                # aiokafka's fetcher can leak the cancellation of its own fetch task out of
-                # close() after a reconnect; only a cancellation of this task must propagate.
-                current = asyncio.current_task()
-                if current is not None and current.cancelling():
-                    raise
-                log.warning("Kafka client did not stop cleanly: its fetcher was cancelled")
-        self._drop_inbox()
-        self._inbox.put_nowait(_STOPPED)
+            await self._stop_client(client)
+
+    async def _stop_client(self, client: Any) -> None:
+        try:
+            async with asyncio.timeout(self._options.stop_timeout_s):
+                await client.stop()
+        except (KafkaError, TimeoutError) as exc:
+            log.warning("Kafka client did not stop cleanly: %r", exc)
+        except asyncio.CancelledError:
+            # aiokafka's fetcher can leak the cancellation of its own fetch task out of
+            # close() after a reconnect; only a cancellation of this task must propagate.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+            log.warning("Kafka client did not stop cleanly: its fetcher was cancelled")
 
     def _drop_inbox(self) -> None:
         while not self._inbox.empty():

@@ -3,7 +3,8 @@
 aiokafka's clients report a rejected SASL login only as "Unable to bootstrap" and log the
 broker's reason; one direct connection (``aiokafka.conn.create_conn``) raises it instead. This
 module turns that into :class:`TransportAuthError` after a bounded number of attempts, and
-connection failures into :class:`TransportError` at a deadline, backing off in between.
+retries connection failures with back-off, for good or until a start-up deadline
+(:class:`~acm_participant.transport.start_wait.StartWait`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from acm_participant.transport.backoff import Backoff
 from acm_participant.transport.kafka_kerberos import login
 from acm_participant.transport.kafka_settings import KafkaSettings
 from acm_participant.transport.kafka_tls import tls_refusal
+from acm_participant.transport.start_wait import StartWait
 
 __all__ = ["kerberos_login", "probe_broker"]
 
@@ -113,7 +115,7 @@ async def _connect_once(settings: KafkaSettings, request_timeout_ms: int) -> Non
 async def probe_broker(
     settings: KafkaSettings,
     *,
-    deadline_s: float,
+    wait: StartWait,
     auth_attempts: int,
     backoff: Backoff,
     request_timeout_ms: int = 10_000,
@@ -121,11 +123,10 @@ async def probe_broker(
     """Returns once the broker accepted a connection (and login); raises when it will not.
 
     Raises :class:`TransportAuthError` after ``auth_attempts`` rejected logins or refused TLS
-    handshakes (see :mod:`acm_participant.transport.kafka_tls`), and
-    :class:`TransportError` when no server answered within ``deadline_s``.
+    handshakes (see :mod:`acm_participant.transport.kafka_tls`): a configuration that retrying
+    does not fix. An unreachable broker is retried with ``backoff`` for as long as ``wait``
+    allows (for good without a deadline); each failure goes to ``wait``, which logs changes only.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_s
     delays = backoff.delays()
     auth_failures = 0
     while True:
@@ -139,11 +140,8 @@ async def probe_broker(
             if auth_failures >= auth_attempts:
                 raise error from None
             log.warning("%s (attempt %d of %d)", error, auth_failures, auth_attempts)
+            delay = next(delays)
         except TransportError as exc:
-            if loop.time() >= deadline:
-                raise TransportError(f"{exc} (gave up after {deadline_s:g} s)") from exc.__cause__
-            log.warning("%s; retrying", exc)
-        delay = next(delays)
-        if auth_failures == 0:
-            delay = min(delay, max(0.0, deadline - loop.time()))
+            wait.failed(str(exc))
+            delay = wait.clip(next(delays))
         await asyncio.sleep(delay)

@@ -22,7 +22,13 @@ from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 from prometheus_client import CollectorRegistry
 
 from acm_participant.runtime import ParticipantRuntime
-from acm_participant.transport.base import Transport, TransportSettings
+from acm_participant.transport.base import (
+    Subscription,
+    Transport,
+    TransportFactory,
+    TransportSettings,
+)
+from acm_participant.transport.kafka import KafkaTransport
 from kserve_participant.app import mapping
 from kserve_participant.config import ConfigError, Settings
 from kserve_participant.k8s.client import K8sClient
@@ -120,11 +126,15 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
     health = HealthState()
     observer = PrometheusObserver(metrics, health)
 
-    connection: TransportSettings = (
-        mapping.dmaap_settings(settings)
-        if settings.transport_kind == "dmaap"
-        else mapping.kafka_settings(settings)
-    )
+    connection: TransportSettings | TransportFactory
+    if settings.transport_kind == "dmaap":
+        connection = mapping.dmaap_settings(settings)
+    else:
+        kafka = mapping.kafka_settings(settings)
+        options = mapping.kafka_transport_options(settings)
+
+        def connection(subscriptions: list[Subscription]) -> Transport:
+            return KafkaTransport(kafka, subscriptions, observer, options=options)
 
     config = kube_config(settings)
     if config.user is not None and config.user.token:

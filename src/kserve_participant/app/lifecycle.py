@@ -1,7 +1,10 @@
 """Runs one participant process: start order, signals, graceful shutdown, exit code.
 
-Start: HTTP server first (so the liveness probe answers while the broker is slow), then the SDK
-runtime (connect, register), and the Kubernetes probe once it has registered. The first
+Start: HTTP server first (so the liveness probe answers while the broker is away), then the SDK
+runtime (connect, register), and the Kubernetes probe once it has registered. An unreachable
+broker is retried until it answers (readiness says why it is not ready meanwhile), or until
+``kserveParticipant.brokerStartDeadline`` when one is set; refused credentials or a refused TLS
+handshake end the process at once, as no retry fixes them. The first
 SIGTERM/SIGINT marks the process not ready, lets the runtime finish or cancel in-flight
 operations within the shutdown deadline, send DEREGISTER and close; then the HTTP server stops
 and the exit code is 0. A second signal exits at once.
@@ -20,14 +23,15 @@ from acm_participant.errors import TransportAuthError, TransportError
 from kserve_participant.app.components import Components
 from kserve_participant.web.server import ListenError
 
-__all__ = ["EXIT_BROKER", "EXIT_CONFIG", "EXIT_OK", "serve"]
+__all__ = ["EXIT_BROKER", "EXIT_BROKER_UNREACHABLE", "EXIT_CONFIG", "EXIT_OK", "serve"]
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_CONFIG = 2  # as `run` exits on any other configuration error
-EXIT_BROKER = 3  # the broker refused (credentials) or stayed unreachable
+EXIT_BROKER = 3  # the broker refused the credentials or the TLS handshake
 EXIT_STOP_TIMEOUT = 4  # shutdown did not finish within its deadline
+EXIT_BROKER_UNREACHABLE = 5  # no broker answered within brokerStartDeadline (when one is set)
 # Time beyond the configured deadline for DEREGISTER and closing the clients.
 _CLOSE_MARGIN_S = 15.0
 _PROBE_GRACE_S = 2.0
@@ -60,7 +64,7 @@ async def _run_runtime(components: Components, started: asyncio.Event) -> int:
         return EXIT_BROKER
     except TransportError as exc:
         log.error("broker unavailable: %s", exc)
-        return EXIT_BROKER
+        return EXIT_BROKER_UNREACHABLE
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr, ValidationError
 
 from acm_participant.settings import ParticipantSettings, SupportedElementType
+from acm_participant.transport.kafka import KafkaTransportOptions
 from acm_participant.transport.kafka_settings import KafkaSettings
 from kserve_participant import __version__
 from kserve_participant.config import ConfigError, Settings
@@ -31,6 +32,7 @@ __all__ = [
     "handler_settings",
     "http_settings",
     "kafka_settings",
+    "kafka_transport_options",
     "participant_settings",
     "secret_values",
 ]
@@ -101,6 +103,14 @@ def kafka_settings(settings: Settings) -> KafkaSettings:
         else:
             key = f"{_KAFKA}.properties"
         raise ConfigError(f"{key}: {reason}") from None
+
+
+def kafka_transport_options(settings: Settings) -> KafkaTransportOptions:
+    """The transport's timing; only the start-up deadline is configurable (none by default:
+    an unreachable broker is retried until it answers)."""
+    return KafkaTransportOptions(
+        connect_timeout_s=settings.kserve_participant.broker_start_deadline
+    )
 
 
 def dmaap_settings(settings: Settings) -> DmaapSettings:

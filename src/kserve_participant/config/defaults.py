@@ -65,6 +65,7 @@ kserveParticipant:
   namespaces: ${KSERVE_PARTICIPANT_NAMESPACES:}
   watchScope: ${KSERVE_PARTICIPANT_WATCH_SCOPE:cluster}
   shutdownDeadline: ${KSERVE_PARTICIPANT_SHUTDOWN_DEADLINE:30s}
+  brokerStartDeadline: ${KSERVE_PARTICIPANT_BROKER_START_DEADLINE:}
   logging:
     level: ${LOG_LEVEL:INFO}
     format: ${LOG_FORMAT:kv}

@@ -26,6 +26,7 @@ from pydantic.alias_generators import to_camel
 from kserve_participant.config.values import (
     Duration,
     NonNegativeInt,
+    OptionalDuration,
     OptionalSecret,
     Port,
     PositiveInt,
@@ -293,6 +294,8 @@ class KServeParticipantSection(_Section):
     watch_scope: Literal["cluster", "namespace"] = "cluster"
     kubeconfig: str | None = None
     shutdown_deadline: Duration = 30.0
+    # None: an unreachable broker is retried until it answers (docs/operations.md, start-up)
+    broker_start_deadline: OptionalDuration = None
     kubernetes_check_interval: Duration = 10.0
     logging: LoggingSection = LoggingSection()
 

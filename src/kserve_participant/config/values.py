@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, SecretStr
 __all__ = [
     "Duration",
     "NonNegativeInt",
+    "OptionalDuration",
     "OptionalSecret",
     "Port",
     "PositiveInt",
@@ -80,6 +81,13 @@ def _duration_seconds(value: Any) -> float:
     return seconds
 
 
+def _optional_duration(value: Any) -> float | None:
+    """A duration, or nothing: empty (``${VARIABLE:}`` unset) or absent means "not set"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _duration_seconds(value)
+
+
 def _spring_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -110,6 +118,7 @@ PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
 NonNegativeInt = Annotated[int, BeforeValidator(_non_negative_int)]
 Port = Annotated[int, BeforeValidator(_port)]
 Duration = Annotated[float, BeforeValidator(_duration_seconds)]
+OptionalDuration = Annotated[float | None, BeforeValidator(_optional_duration)]
 SpringBool = Annotated[bool, BeforeValidator(_spring_bool)]
 ServerList = Annotated[tuple[str, ...], BeforeValidator(_server_list)]
 OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_optional_secret)]

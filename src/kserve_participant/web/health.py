@@ -33,6 +33,8 @@ def _up(flag: bool) -> Status:
 @dataclass
 class HealthState:
     broker_connected: bool = False
+    broker_failure: str | None = None
+    """Why the last attempt to reach the broker at start failed, until it is reached."""
     registered: bool = False
     kubernetes_reachable: bool = False
     crd_present: bool = False
@@ -41,7 +43,10 @@ class HealthState:
 
     def components(self) -> dict[str, Component]:
         return {
-            "broker": Component(_up(self.broker_connected)),
+            "broker": Component(
+                _up(self.broker_connected),
+                {"detail": self.broker_failure} if self.broker_failure else {},
+            ),
             "registration": Component(_up(self.registered)),
             "kubernetes": Component(
                 _up(self.kubernetes_reachable), {"detail": self.kubernetes_detail}
@@ -56,4 +61,21 @@ class HealthState:
     @property
     def ready(self) -> bool:
         """Registered and the API server answers: the participant can take operations."""
-        return self.registered and self.kubernetes_reachable and not self.shutting_down
+        return not self.unready_reasons()
+
+    def unready_reasons(self) -> list[str]:
+        """Why the participant cannot take operations, in fixed words (the readiness endpoint
+        is open to anyone: no address, no error text); empty when it can."""
+        if self.shutting_down:
+            return ["shutting down"]
+        reasons: list[str] = []
+        if not self.registered:
+            if self.broker_failure is not None:
+                reasons.append("Kafka broker unreachable")
+            elif not self.broker_connected:
+                reasons.append("connecting to the broker")
+            else:
+                reasons.append("waiting for the ACM runtime to acknowledge REGISTER")
+        if not self.kubernetes_reachable:
+            reasons.append("Kubernetes API server unreachable")
+        return reasons

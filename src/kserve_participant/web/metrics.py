@@ -112,6 +112,11 @@ class ParticipantMetrics:
             "Times the broker connection was re-established after a loss.",
             registry=registry,
         )
+        self.broker_connect_failures = Counter(
+            f"{PREFIX}_broker_connect_failures",
+            "Failed attempts to reach the broker while starting (it is retried with back-off).",
+            registry=registry,
+        )
         self.broker_connected = Gauge(
             f"{PREFIX}_broker_connected",
             "1 while the broker connection is up.",
@@ -167,7 +172,13 @@ class PrometheusObserver(Observer):
 
     def connection_changed(self, connected: bool) -> None:
         self._health.broker_connected = connected
+        if connected:
+            self._health.broker_failure = None
         self._metrics.broker_connected.set(1 if connected else 0)
+
+    def connect_failed(self, reason: str) -> None:
+        self._health.broker_failure = reason
+        self._metrics.broker_connect_failures.inc()
 
     def reconnected(self) -> None:
         self._metrics.broker_reconnects.inc()

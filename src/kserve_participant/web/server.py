@@ -98,10 +98,10 @@ class HttpServer:
         return web.json_response({"status": "UP"})
 
     async def _readiness(self, request: web.Request) -> web.Response:
-        ready = self._health.ready
-        return web.json_response(
-            {"status": "UP" if ready else "OUT_OF_SERVICE"}, status=200 if ready else 503
-        )
+        reasons = self._health.unready_reasons()
+        if not reasons:
+            return web.json_response({"status": "UP"})
+        return web.json_response({"status": "OUT_OF_SERVICE", "reasons": reasons}, status=503)
 
     async def _health_report(self, request: web.Request) -> web.Response:
         components = self._health.components()

@@ -130,3 +130,9 @@ def test_kafka_client_id_names_participant_and_host_when_not_configured(tmp_path
     assert settings.client_kwargs()["client_id"] == (
         f"kserve-participant-101c62b3-8918-41b9-a747-d21eb79c6c04-{gethostname()}"
     )
+
+
+def test_kafka_transport_waits_for_the_broker_for_good_unless_a_deadline_is_set(tmp_path):
+    assert mapping.kafka_transport_options(_settings(tmp_path)).connect_timeout_s is None
+    configured = _settings(tmp_path, "kserveParticipant:\n  brokerStartDeadline: 90s\n")
+    assert mapping.kafka_transport_options(configured).connect_timeout_s == 90.0

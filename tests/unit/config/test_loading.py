@@ -174,6 +174,21 @@ def test_shutdown_deadline_reads_spring_durations_when_given_with_unit(tmp_path)
     assert load_settings(path, {}).kserve_participant.shutdown_deadline == 120.0
 
 
+def test_broker_start_deadline_is_unset_by_default_so_the_broker_is_awaited_for_good():
+    assert load_settings(None, {}).kserve_participant.broker_start_deadline is None
+
+
+def test_broker_start_deadline_comes_from_env_when_set():
+    env = {"KSERVE_PARTICIPANT_BROKER_START_DEADLINE": "5m"}
+    assert load_settings(None, env).kserve_participant.broker_start_deadline == 300.0
+
+
+def test_broker_start_deadline_names_the_key_when_not_a_duration(tmp_path):
+    message = _error(tmp_path, "kserveParticipant:\n  brokerStartDeadline: soon\n")
+    assert "kserveParticipant.brokerStartDeadline" in message
+    assert "duration" in message
+
+
 def test_dmaap_is_selected_when_legacy_topic_sources_say_dmaap(tmp_path):
     path = _write(
         tmp_path,

@@ -103,6 +103,51 @@ async def test_readiness_is_503_until_registered_when_api_server_answers(partici
     assert (await client.get(f"{CONTEXT}/health/readiness")).status == 200
 
 
+async def test_readiness_says_the_broker_is_unreachable_while_liveness_stays_up(participant):
+    p, client = participant
+    p.health.kubernetes_reachable = True
+    p.observer.connect_failed("Kafka unreachable at kafka.internal:9092: TimeoutError()")
+    readiness = await client.get(f"{CONTEXT}/health/readiness")
+    assert readiness.status == 503
+    # fixed words only: the probe is open to anyone, so no address and no error text
+    assert await readiness.json() == {
+        "status": "OUT_OF_SERVICE",
+        "reasons": ["Kafka broker unreachable"],
+    }
+    assert (await client.get(f"{CONTEXT}/health/liveness")).status == 200
+    health = await (await client.get(f"{CONTEXT}/health", headers=GOOD)).json()
+    assert health["components"]["broker"] == {
+        "status": "DOWN",
+        "details": {"detail": "Kafka unreachable at kafka.internal:9092: TimeoutError()"},
+    }
+    p.observer.connection_changed(True)
+    assert (await (await client.get(f"{CONTEXT}/health/readiness")).json())["reasons"] == [
+        "waiting for the ACM runtime to acknowledge REGISTER"
+    ]
+    p.observer.registration_changed(True)
+    ready = await client.get(f"{CONTEXT}/health/readiness")
+    assert (ready.status, await ready.json()) == (200, {"status": "UP"})
+    health = await (await client.get(f"{CONTEXT}/health", headers=GOOD)).json()
+    assert health["components"]["broker"] == {"status": "UP"}
+
+
+async def test_readiness_names_every_reason_when_several_hold(participant):
+    _, client = participant
+    body = await (await client.get(f"{CONTEXT}/health/readiness")).json()
+    assert body["reasons"] == ["connecting to the broker", "Kubernetes API server unreachable"]
+
+
+async def test_readiness_says_shutting_down_alone_during_shutdown(participant):
+    p, client = participant
+    p.all_up()
+    p.health.shutting_down = True
+    readiness = await client.get(f"{CONTEXT}/health/readiness")
+    assert (readiness.status, await readiness.json()) == (
+        503,
+        {"status": "OUT_OF_SERVICE", "reasons": ["shutting down"]},
+    )
+
+
 async def test_readiness_is_503_when_api_server_is_unreachable(participant):
     p, client = participant
     p.all_up()
