@@ -122,7 +122,34 @@ async def test_broker_down_at_start_keeps_the_process_up_and_unready_until_it_re
         if kafka_down:
             await asyncio.to_thread(stack.start_kafka)
 
-    print(f"REGISTER {registered - returned:.2f} s after the broker was back")
+    reached = [line for line in output.splitlines() if "reachable after" in line]
+    print(f"REGISTER {registered - returned:.2f} s after the broker was back; {reached}")
     unreachable = [line for line in output.splitlines() if "Kafka unreachable" in line]
     assert len(unreachable) == 1, output  # one line for the outage, none per attempt
     assert "Traceback" not in output
+
+
+async def test_broker_start_deadline_when_set_ends_the_wait_with_exit_5_and_one_error(
+    stack: Any, tmp_path: Path
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"127.0.0.1:{closed.getsockname()[1]}"
+    config = stack_config(
+        stack.info,
+        Topics.fresh(),
+        bootstrap=nowhere,
+        extra={"kserveParticipant": {"brokerStartDeadline": "3s"}},
+    )
+    async with participant_process(tmp_path, config) as participant:
+        code = await participant.wait_exit(within=120)
+        output = participant.output()
+    assert code == 5, output
+    assert "Traceback" not in output
+    waiting = [line for line in output.splitlines() if "level=warning" in line and nowhere in line]
+    assert len(waiting) == 1, output
+    assert "until it answers or 3 s have passed" in waiting[0]
+    errors = [line for line in output.splitlines() if "level=error" in line]
+    assert len(errors) == 1, output
+    assert f"Kafka unreachable at {nowhere}" in errors[0]
+    assert "gave up after the start-up deadline of 3 s" in errors[0]
