@@ -4,6 +4,7 @@ is one clear line, never a traceback."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import time
 from pathlib import Path
@@ -153,3 +154,31 @@ async def test_broker_start_deadline_when_set_ends_the_wait_with_exit_5_and_one_
     assert len(errors) == 1, output
     assert f"Kafka unreachable at {nowhere}" in errors[0]
     assert "gave up after the start-up deadline of 3 s" in errors[0]
+
+
+async def test_sigterm_while_waiting_for_the_broker_exits_0_at_once(
+    stack: Any, tmp_path: Path
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"127.0.0.1:{closed.getsockname()[1]}"
+    config = stack_config(stack.info, Topics.fresh(), bootstrap=nowhere)
+    async with participant_process(tmp_path, config) as participant:
+
+        async def waiting() -> bool | None:
+            participant.fail_if_exited("waiting for the broker")
+            try:
+                response = await participant.get("health/readiness", auth=False)
+            except httpx.TransportError:
+                return None
+            return (
+                True if "Kafka broker unreachable" in response.json().get("reasons", []) else None
+            )
+
+        await eventually(waiting, within=60, what="readiness naming the unreachable broker")
+        participant.signal(signal.SIGTERM)
+        code = await participant.wait_exit(within=60)
+        output = participant.output()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "level=error" not in output

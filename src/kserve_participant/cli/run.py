@@ -1,8 +1,10 @@
 """`kserve-participant run`: load the configuration, set up logging, run until a signal.
 
 Exit codes: 0 after a graceful shutdown, 2 for a configuration error (printed as one line
-naming the key, before anything touches the broker), 3 when the broker refuses or stays away,
-4 when shutdown overran its deadline.
+naming the key, before anything touches the broker), 3 when the broker refuses the credentials
+or the TLS handshake, 4 when shutdown overran its deadline, 5 when no broker answered within
+``kserveParticipant.brokerStartDeadline`` (only when set: by default an unreachable broker is
+waited for).
 """
 
 from __future__ import annotations
