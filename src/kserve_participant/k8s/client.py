@@ -4,13 +4,16 @@ Why: the handler must not know lightkube's types or error classes. This module t
 request into a dict in, dict out call, maps API refusals to :mod:`k8s.errors` keeping the
 API server's own message, retries what is worth retrying (429, 5xx, no answer) a few times,
 and tells an optional ``on_request(verb, status_code)`` callback about each request (metrics).
-It never decides anything about KServe.
+A :meth:`K8sClient.bounded` view ends every request and retry by an operation's deadline; every
+request's outcome tells :class:`Reachability` whether the API server answers (the reason an
+operation failed during an outage). It never decides anything about KServe.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -26,11 +29,16 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception,
-    stop_after_attempt,
     wait_exponential,
 )
 
-from kserve_participant.k8s.errors import K8sError, ServerUnavailable, error_for_status
+from kserve_participant.k8s.errors import (
+    DeadlineReached,
+    K8sError,
+    ServerUnavailable,
+    error_for_status,
+)
+from kserve_participant.k8s.reachability import Outage, Reachability, is_unanswered
 from kserve_participant.k8s.resources import InferenceServiceResource, lightkube_resource
 
 __all__ = [
@@ -107,6 +115,11 @@ def _to_k8s_error(exc: Exception) -> K8sError:
     return ServerUnavailable(0, "Unreachable", f"{type(exc).__name__}: {exc}")
 
 
+def _described(error: K8sError) -> str:
+    # No answer: the HTTP client's error ("ConnectError: ..."); else the API server's status.
+    return error.message if error.status_code == 0 else str(error)
+
+
 def _selector(labels: LabelSelector) -> dict[str, Any]:
     return {k: operators.exists() if v is None else v for k, v in labels.items()}
 
@@ -138,6 +151,7 @@ class K8sClient:
         *,
         field_manager: str = FIELD_MANAGER,
         on_request: OnRequest | None = None,
+        reachability: Reachability | None = None,
     ) -> None:
         self._api = api
         self._resource = resource
@@ -145,6 +159,8 @@ class K8sClient:
         self._field_manager = field_manager
         self._on_request = on_request
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._reachability = reachability or Reachability()
+        self._deadline: float | None = None
         # lightkube has no per-request query parameters nor response headers: hooks on its
         # httpx client add fieldValidation=Strict to every write and collect the warnings.
         hooks = api._client._client.event_hooks
@@ -173,8 +189,29 @@ class K8sClient:
     def for_resource(self, resource: InferenceServiceResource) -> K8sClient:
         """A client of another resource over the same connection (closed with this one)."""
         return K8sClient(
-            self._api, resource, field_manager=self._field_manager, on_request=self._on_request
+            self._api,
+            resource,
+            field_manager=self._field_manager,
+            on_request=self._on_request,
+            reachability=self._reachability,
         )
+
+    def bounded(self, deadline: float) -> K8sClient:
+        """This client for one operation: every request and retry ends by ``deadline``
+        (event-loop time). A request's timeout is the smaller of its own and what is left, and
+        no retry starts that could not start before the deadline."""
+        view = copy.copy(self)
+        view._deadline = deadline if self._deadline is None else min(deadline, self._deadline)
+        return view
+
+    @property
+    def deadline(self) -> float | None:
+        """The operation's deadline of a :meth:`bounded` view (event-loop time), else None."""
+        return self._deadline
+
+    def outage(self) -> Outage | None:
+        """The API-server outage going on now, as this client's requests met it, if any."""
+        return self._reachability.outage()
 
     async def close(self) -> None:
         await self._api.close()
@@ -184,15 +221,36 @@ class K8sClient:
             self._on_request(verb, code)
 
     async def _attempt(self, verb: str, request: Callable[[], Awaitable[T]]) -> T:
+        token: int | None = None
+        timeout = asyncio.timeout_at(self._deadline)
         try:
-            async with self._in_flight:
+            async with timeout, self._in_flight:
+                token = self._reachability.sent()
                 result = await request()
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count(verb, error.status_code)
+            if is_unanswered(error.status_code):
+                self._reachability.failed(token, _described(error))
+            else:
+                self._reachability.answered(token)
             raise error from exc
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            self._count(verb, 0)
+            self._reachability.abandoned(token)
+            raise DeadlineReached("no answer before the element's deadline") from None
+        except BaseException:  # cancelled: no verdict on the API server unless it waited long
+            self._reachability.abandoned(token)
+            raise
+        self._reachability.answered(token)
         self._count(verb, 200)
         return result
+
+    def _no_time_for(self, delay: float) -> bool:
+        deadline = self._deadline
+        return deadline is not None and asyncio.get_running_loop().time() + delay >= deadline
 
     async def _call(self, verb: str, request: Callable[[], Awaitable[T]]) -> T:
         def retried(state: RetryCallState) -> None:
@@ -200,10 +258,18 @@ class K8sClient:
             status = error.status_code if isinstance(error, K8sError) else "?"
             log.warning("k8s request retried verb=%s status=%s", verb, status)
 
+        wait = wait_exponential(multiplier=_FIRST_DELAY_S, exp_base=3)
+
+        def give_up(state: RetryCallState) -> bool:
+            # The last attempt, or the next one could not start before the deadline.
+            return state.attempt_number >= _ATTEMPTS or self._no_time_for(wait(state))
+
+        if self._no_time_for(0):
+            raise DeadlineReached("no time left before the element's deadline")
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda exc: isinstance(exc, K8sError) and exc.retriable),
-            stop=stop_after_attempt(_ATTEMPTS),
-            wait=wait_exponential(multiplier=_FIRST_DELAY_S, exp_base=3),
+            stop=give_up,
+            wait=wait,
             before_sleep=retried,
             reraise=True,
         )
@@ -289,10 +355,13 @@ class K8sClient:
         self._count("watch", 200)
         try:
             async for event_type, obj in stream:
+                self._reachability.answered()
                 yield event_type, _plain(obj)
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count("watch", error.status_code)
+            if is_unanswered(error.status_code):
+                self._reachability.failed(None, f"watch: {_described(error)}")
             raise error from exc
         finally:
             await stream.aclose()  # type: ignore[attr-defined]

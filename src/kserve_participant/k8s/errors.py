@@ -14,6 +14,7 @@ Tree::
     |   +-- UnknownFields    fields the schema does not declare (strict decoding's 400, or
     |                        server-side apply's 500 "field not declared in schema")
     +-- ServerUnavailable    429, 5xx, or no answer at all (retriable)
+    +-- DeadlineReached      no answer before the operation's deadline (0; not retried)
 
 Messages never carry request headers or credentials: only the API server's Status message.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "AdmissionDenied",
     "BadRequest",
     "Conflict",
+    "DeadlineReached",
     "Forbidden",
     "Gone",
     "Invalid",
@@ -83,6 +85,14 @@ class Invalid(K8sError):
 
 class ServerUnavailable(K8sError):
     retriable = True
+
+
+class DeadlineReached(K8sError):
+    """The operation's deadline came before the API server answered (or before a request could
+    start): not retried, the operation has no time left."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, "Timeout", message)
 
 
 class UnknownFields(Invalid):

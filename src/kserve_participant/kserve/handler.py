@@ -6,13 +6,18 @@ rules live in ``entities`` (input), ``writes`` (create/adopt/update/delete), ``w
 after the operation). Failure and clean-up policy (docs/kserve.md): a failed deploy leaves what it
 created, labelled as this element's; a retried deploy adopts it (updating it if the payload
 changed) and undeploy or delete remove every object carrying the element's labels.
+
+Every operation runs against one deadline, its element's timeout from its start: requests go
+through a :meth:`K8sClient.bounded` client, waits end by the same deadline, and a failure during
+an API-server outage says so first (docs/architecture.md, "Deadlines").
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -33,6 +38,8 @@ from kserve_participant.k8s.errors import K8sError
 from kserve_participant.k8s.resources import DEPLOYMENTS
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
 from kserve_participant.kserve.entities import (
+    DEFAULT_CHECK_INTERVAL_S,
+    DEFAULT_TIMEOUT_S,
     ElementSpec,
     EntityPolicy,
     inference_service_ids,
@@ -72,6 +79,14 @@ _DEPLOYED_LIKE = frozenset(
 class HandlerSettings:
     participant_id: UUID
     policy: EntityPolicy = field(default_factory=EntityPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class _Budget:
+    """One operation's deadline (event-loop time) and the client whose requests end by it."""
+
+    client: K8sClient
+    deadline: float
 
 
 class KServeElementHandler(ElementHandler):
@@ -142,9 +157,21 @@ class KServeElementHandler(ElementHandler):
     def _owner(self, instance: InstanceElement) -> Owner:
         return Owner(self._settings.participant_id, instance.instance_id, instance.element_id)
 
-    @staticmethod
-    def _deadline(spec: ElementSpec) -> float:
-        return asyncio.get_running_loop().time() + spec.timeout_s
+    def _budget(self, timeout_s: float) -> _Budget:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        return _Budget(self._client.bounded(deadline), deadline)
+
+    @contextlib.contextmanager
+    def _explained(self) -> Iterator[None]:
+        """A failure while the API server does not answer says so first: what was seen last is
+        stale then, and the ack's message holds only 255 characters."""
+        try:
+            yield
+        except ElementFailure as exc:
+            outage = self._client.outage()
+            if outage is None:
+                raise
+            raise ElementFailure(f"{outage}; {exc}") from exc
 
     def _namespaces(self, *specs: ElementSpec | None) -> set[str | None]:
         found: set[str | None] = {e.namespace for s in specs if s for e in s.entities}
@@ -158,7 +185,9 @@ class KServeElementHandler(ElementHandler):
         if owner:
             self._watch.reconsider(key[0], str(owner))
 
-    async def _watching(self, namespaces: set[str], *, rollouts: bool = False) -> None:
+    async def _watching(
+        self, namespaces: set[str], deadline: float, *, rollouts: bool = False
+    ) -> None:
         """The shared watches serve these namespaces; refused before anything is written."""
         watches = [("InferenceServices", self._watch)]
         if rollouts:
@@ -166,23 +195,29 @@ class KServeElementHandler(ElementHandler):
         for namespace in sorted(namespaces):
             for what, watch in watches:
                 try:
-                    await watch.ensure_watching(namespace)
+                    async with asyncio.timeout_at(deadline):
+                        await watch.ensure_watching(namespace)
+                except TimeoutError:
+                    raise ElementFailure(
+                        f"cannot watch {what} in {namespace}: no first list before the element's "
+                        "deadline"
+                    ) from None
                 except K8sError as exc:
                     raise ElementFailure(f"cannot watch {what} in {namespace}: {exc}") from exc
 
     async def _write_and_wait(
-        self, spec: ElementSpec, owner: Owner, deadline: float
+        self, budget: _Budget, spec: ElementSpec, owner: Owner
     ) -> tuple[list[Written], list[EntityStatus]]:
-        await self._watching({e.namespace for e in spec.entities}, rollouts=True)
+        await self._watching({e.namespace for e in spec.entities}, budget.deadline, rollouts=True)
         known = self._known(spec)
         written = await ensure_all(
-            self._client, known, spec.entities, owner, remember=self._watch.remember
+            budget.client, known, spec.entities, owner, remember=self._watch.remember
         )
         statuses = await wait_ready_all(
             self._watch,
             self._deployments,
             written,
-            deadline=deadline,
+            deadline=budget.deadline,
             interval=spec.check_interval_s,
             timeout_s=spec.timeout_s,
         )
@@ -198,26 +233,30 @@ class KServeElementHandler(ElementHandler):
         return known
 
     async def _remove(
-        self, owner: Owner, spec: ElementSpec | None, keep: set[tuple[str, str]], *more: ElementSpec
+        self,
+        budget: _Budget,
+        owner: Owner,
+        spec: ElementSpec | None,
+        keep: set[tuple[str, str]],
+        *more: ElementSpec,
     ) -> list[tuple[str, str]]:
         """Delete every object of the element not in ``keep``; wait until gone; say which."""
         namespaces = self._namespaces(spec, *more)
         namespaces |= {
             t.namespace for t in self._live.tracked((owner.instance_id, owner.element_id))
         }
-        owned = await find_owned(self._client, self._watch, namespaces, owner)
+        owned = await find_owned(budget.client, self._watch, namespaces, owner)
         doomed = {key: obj for key, obj in owned.items() if key not in keep}
         if not doomed:
             return []
-        timeout = spec.timeout_s if spec else 60.0
-        interval = spec.check_interval_s if spec else 30.0
-        await self._watching({key[0] for key in doomed})
-        deadline = asyncio.get_running_loop().time() + timeout
+        timeout = spec.timeout_s if spec else DEFAULT_TIMEOUT_S
+        interval = spec.check_interval_s if spec else DEFAULT_CHECK_INTERVAL_S
+        await self._watching({key[0] for key in doomed}, budget.deadline)
         # Pinned: a DELETED event that comes before the wait starts leaves its tombstone.
         with self._watch.pinned(doomed):
-            await delete_objects(self._client, doomed)
+            await delete_objects(budget.client, doomed)
             await wait_gone_all(
-                self._watch, doomed, deadline=deadline, interval=interval, timeout_s=timeout
+                self._watch, doomed, deadline=budget.deadline, interval=interval, timeout_s=timeout
             )
         return sorted(doomed)
 
@@ -264,11 +303,12 @@ class KServeElementHandler(ElementHandler):
                 warning,
             )
 
-    async def _follow_leftovers(self, spec: ElementSpec, owner: Owner) -> None:
-        """After a failed deploy: report what it left (or that nothing is left), and follow it."""
+    async def _follow_leftovers(self, budget: _Budget, spec: ElementSpec, owner: Owner) -> None:
+        """After a failed deploy: report what it left (or that nothing is left), and follow it.
+        Within the deploy's deadline: after a timeout, only what the shared watch knows."""
         element = (owner.instance_id, owner.element_id)
         try:
-            owned = await find_owned(self._client, self._watch, self._namespaces(spec), owner)
+            owned = await find_owned(budget.client, self._watch, self._namespaces(spec), owner)
         except ElementFailure as exc:
             log.info("cannot list what the failed deploy left: %s", exc)
             return
@@ -290,11 +330,13 @@ class KServeElementHandler(ElementHandler):
             log.warning(
                 "deploy instance=%s element=%s: %s", owner.instance_id, owner.element_id, warning
             )
-        try:
-            written, statuses = await self._write_and_wait(spec, owner, self._deadline(spec))
-        except ElementFailure:
-            await self._follow_leftovers(spec, owner)
-            raise
+        budget = self._budget(spec.timeout_s)
+        with self._explained():
+            try:
+                written, statuses = await self._write_and_wait(budget, spec, owner)
+            except ElementFailure:
+                await self._follow_leftovers(budget, spec, owner)
+                raise
         self._track(owner, written)
         self._log_api_warnings("deploy", owner, write_warnings(written))
         return self._outcome("deployed", spec, written, statuses)
@@ -305,8 +347,10 @@ class KServeElementHandler(ElementHandler):
         key = (owner.instance_id, owner.element_id)
         tracked = self._live.tracked(key)
         self._live.untrack(key)
+        budget = self._budget(spec.timeout_s if spec else DEFAULT_TIMEOUT_S)
         try:
-            removed = await self._remove(owner, spec, set())
+            with self._explained():
+                removed = await self._remove(budget, owner, spec, set())
         except BaseException:
             if tracked:  # still deployed: keep reporting its status
                 self._live.track(key, tracked)
@@ -319,7 +363,9 @@ class KServeElementHandler(ElementHandler):
         key = (owner.instance_id, owner.element_id)
         self._live.untrack(key)
         spec = self._spec_or_none(element.composition, element.instance)
-        removed = await self._remove(owner, spec, set())
+        budget = self._budget(spec.timeout_s if spec else DEFAULT_TIMEOUT_S)
+        with self._explained():
+            removed = await self._remove(budget, owner, spec, set())
         await self._live.clear(key)
         return ElementOutcome(
             message=f"deleted: {len(removed)} leftover InferenceService(s) removed"
@@ -343,10 +389,11 @@ class KServeElementHandler(ElementHandler):
     ) -> ElementOutcome:
         element = (owner.instance_id, owner.element_id)
         self._live.untrack(element)
-        deadline = self._deadline(new)
-        written, statuses = await self._write_and_wait(new, owner, deadline)
-        keep = {e.key for e in new.entities}
-        deleted = await self._remove(owner, new, keep, *(s for s in (old,) if s))
+        budget = self._budget(new.timeout_s)  # writes, waits and removals: one deadline
+        with self._explained():
+            written, statuses = await self._write_and_wait(budget, new, owner)
+            keep = {e.key for e in new.entities}
+            deleted = await self._remove(budget, owner, new, keep, *(s for s in (old,) if s))
         self._track(owner, written)
         self._log_api_warnings(verb, owner, write_warnings(written))
         return self._outcome(verb, new, written, statuses, deleted)
@@ -375,7 +422,8 @@ class KServeElementHandler(ElementHandler):
         migrated = element.updated or element.instance
         spec = self._spec(element.target or element.composition, migrated)
         owner = self._owner(migrated)
-        warnings = await dry_run_all(self._client, spec.entities, owner)
+        with self._explained():
+            warnings = await dry_run_all(self._budget(spec.timeout_s).client, spec.entities, owner)
         self._log_api_warnings("migrate precheck", owner, warnings)
         message = f"precheck: {len(spec.entities)} InferenceService(s) accepted"
         return ElementOutcome(message="; ".join([message, *spec.warnings, *warnings]))
@@ -415,8 +463,10 @@ class KServeElementHandler(ElementHandler):
             return
         owner = self._owner(element.instance)
         spec = self._spec_or_none(element.composition, element.instance)
-        owned = await find_owned(self._client, self._watch, self._namespaces(spec), owner)
-        await self._watching({key[0] for key in owned})
+        budget = self._budget(spec.timeout_s if spec else DEFAULT_TIMEOUT_S)
+        with self._explained():
+            owned = await find_owned(budget.client, self._watch, self._namespaces(spec), owner)
+            await self._watching({key[0] for key in owned}, budget.deadline)
         self._live.track(
             (owner.instance_id, owner.element_id), map(TrackedEntity.of, owned.values())
         )

@@ -17,6 +17,7 @@ from kserve_participant.k8s.client import Applied, K8sClient, Obj
 from kserve_participant.k8s.errors import (
     AdmissionDenied,
     Conflict,
+    DeadlineReached,
     Invalid,
     K8sError,
     NotFound,
@@ -80,6 +81,8 @@ def _refused(entity: InferenceEntity, exc: K8sError) -> EntityRefused:
         )
     if isinstance(exc, AdmissionDenied):
         return EntityRefused(f"{_where(entity)}: {exc}")
+    if isinstance(exc, DeadlineReached):
+        return EntityRefused(f"{_where(entity)}: not written: {exc.message}")
     return EntityRefused(f"{_where(entity)}: refused: {exc}")
 
 
@@ -236,7 +239,8 @@ async def find_owned(
     """Every InferenceService labelled for this element in these namespaces (None: all).
 
     A namespace comes from the shared watch's cache (its stream is started if needed: one list
-    and one watch per namespace, whatever the number of elements); None is listed.
+    and one watch per namespace, whatever the number of elements); None is listed. Waiting for a
+    stream's first list ends by the deadline of a :meth:`K8sClient.bounded` ``client``.
     """
     found: dict[tuple[str, str], Obj] = {}
     for namespace in sorted(set(namespaces), key=lambda n: n or ""):
@@ -244,10 +248,16 @@ async def find_owned(
             if namespace is None:
                 items = (await client.list(None, labels=owner.selector())).items
             else:
-                await watch.ensure_watching(namespace)
+                async with asyncio.timeout_at(client.deadline):
+                    await watch.ensure_watching(namespace)
                 items = watch.existing(namespace)
         except NotFound:
             continue  # the namespace does not exist (any more): nothing of ours there
+        except TimeoutError:
+            raise ElementFailure(
+                f"cannot list InferenceServices in {namespace}: no answer before the element's "
+                "deadline"
+            ) from None
         except K8sError as exc:
             raise ElementFailure(f"cannot list InferenceServices in {namespace}: {exc}") from exc
         found.update({key_of(obj): obj for obj in items if is_owned_by(obj, owner)})
