@@ -37,7 +37,8 @@ def test_a_request_waiting_long_is_an_outage_before_it_fails() -> None:
     assert reach.outage() is None  # a slow answer is not yet a sign of anything
     clock.now += 5
     outage = reach.outage()
-    assert outage is not None and outage.last_error.startswith("no answer for ")
+    assert outage is not None
+    assert outage.last_error.startswith("no answer for ")
 
 
 def test_a_request_abandoned_early_says_nothing_one_abandoned_late_does() -> None:
@@ -64,7 +65,8 @@ def test_an_outage_starts_no_earlier_than_the_last_answer() -> None:
     clock.now += 5
     reach.failed(slow, "ReadTimeout")
     outage = reach.outage()
-    assert outage is not None and round(outage.seconds) == 5
+    assert outage is not None
+    assert round(outage.seconds) == 5
 
 
 def test_a_broken_watch_stream_starts_an_outage_and_its_events_end_it() -> None:
