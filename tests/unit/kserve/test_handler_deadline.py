@@ -145,4 +145,3 @@ async def test_failure_says_first_that_api_server_was_unreachable_and_why(
     message = await _fails(_operations()[name], world(FakeApiServer("refusing")), _instance())
     assert message.startswith("Kubernetes API server unreachable for ")
     assert "(last error: ConnectError: [Errno 111] Connection refused)" in message
-
