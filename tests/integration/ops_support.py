@@ -311,12 +311,13 @@ def kserve_instance(
     entities: list[dict[str, Any]],
     *,
     timeout: float = 60,
+    interval: float = 5,
 ) -> UUID:
     instance_id = uuid4()
     properties = {
         "kserveInferenceEntities": entities,
         "uninitializedToPassiveTimeout": timeout,
-        "statusCheckInterval": 5,
+        "statusCheckInterval": interval,
     }
     driver.add_instance(
         instance_id, composition_id, [ElementSpec(definition=NODE_TEMPLATE, properties=properties)]

@@ -1,0 +1,125 @@
+"""An API server frozen (SIGSTOP) during a deploy: the FAILED ack comes while it is still frozen,
+by the element's deadline, and says that the API server did not answer; once it is back, the
+participant serves the next deploy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from acm_participant.sim.driver import AcmRuntimeDriver
+from kserve_participant.devstack.stack import Stack
+from tests.integration.kserve_support import entity, wait_isvc_created
+from tests.integration.ops_support import (
+    Topics,
+    element_results,
+    kserve_instance,
+    participant_process,
+    prime_kserve,
+    runtime_driver,
+    stack_config,
+)
+
+pytestmark = pytest.mark.integration
+
+ELEMENT_TIMEOUT_S = 10
+UNREACHABLE = "Kubernetes API server unreachable for "
+# How long the test waits for an ack at most: a participant whose calls outlive the element's
+# deadline (30 s per request, 4 attempts) answers long after it, if at all.
+ACK_WAIT_S = 90
+
+
+def _stopped(pid: int) -> bool:
+    """The process is stopped by a signal (state T in /proc/<pid>/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] == "T"
+
+
+@contextlib.contextmanager
+def _frozen_apiserver(stack: Stack) -> Iterator[int]:
+    pid = stack.pids()["kube-apiserver"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def _messages(acks: list[Any]) -> list[str]:
+    return [
+        entry.message or ""
+        for ack in acks
+        for entry in ack.automation_composition_result_map.values()
+    ]
+
+
+async def _deploys_after_thaw(driver: AcmRuntimeDriver, composition_id: UUID, ns: str) -> None:
+    fine = kserve_instance(driver, composition_id, [entity("after-thaw", ns)], timeout=120)
+    acks = await driver.deploy(fine, timeout=150)
+    assert element_results(acks) == [("DEPLOYED", "NO_ERROR")]
+
+
+async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_server_frozen(
+    stack: Stack, namespace: str, tmp_path: Path
+) -> None:
+    topics = Topics.fresh()
+    participant_id = uuid4()
+    async with (
+        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
+        participant_process(
+            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
+        ) as participant,
+    ):
+        await participant.wait_ready()
+        composition_id = await prime_kserve(driver, participant_id)
+        never_ready = entity("frozen-mid", namespace, ready_delay="3600s")
+        instance_id = kserve_instance(
+            driver, composition_id, [never_ready], timeout=ELEMENT_TIMEOUT_S, interval=1
+        )
+        deploying = asyncio.create_task(driver.deploy(instance_id, timeout=ACK_WAIT_S))
+        await wait_isvc_created(stack.info.kubeconfig, namespace, "frozen-mid", within=60)
+        with _frozen_apiserver(stack) as pid:
+            acks = await deploying
+            assert _stopped(pid)  # the ack came while the API server was frozen
+        assert [result for _, result in element_results(acks)] == ["FAILED"]
+        [message] = _messages(acks)
+        assert message.startswith(UNREACHABLE), message
+        assert "last error: " in message
+        assert "frozen-mid" in message  # what was seen last is still said
+        await _deploys_after_thaw(driver, composition_id, namespace)
+
+
+async def test_deploy_sent_while_api_server_frozen_is_acked_failed_unreachable_by_its_deadline(
+    stack: Stack, namespace: str, tmp_path: Path
+) -> None:
+    topics = Topics.fresh()
+    participant_id = uuid4()
+    async with (
+        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
+        participant_process(
+            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
+        ) as participant,
+    ):
+        await participant.wait_ready()
+        composition_id = await prime_kserve(driver, participant_id)
+        instance_id = kserve_instance(
+            driver, composition_id, [entity("frozen-before", namespace)], timeout=ELEMENT_TIMEOUT_S
+        )
+        with _frozen_apiserver(stack) as pid:
+            acks = await driver.deploy(instance_id, timeout=ACK_WAIT_S)
+            assert _stopped(pid)
+        assert [result for _, result in element_results(acks)] == ["FAILED"]
+        [message] = _messages(acks)
+        assert message.startswith(UNREACHABLE), message
+        assert "deadline" in message
+        output = participant.output()
+        assert "Traceback" not in output
+        await _deploys_after_thaw(driver, composition_id, namespace)
