@@ -33,10 +33,8 @@ class Outage:
     last_error: str
 
     def __str__(self) -> str:
-        return (
-            f"Kubernetes API server unreachable for {self.seconds:.0f} s "
-            f"(last error: {self.last_error})"
-        )
+        seconds = f"{self.seconds:.0f}" if self.seconds >= 10 else f"{self.seconds:.1f}"
+        return f"Kubernetes API server unreachable for {seconds} s (last error: {self.last_error})"
 
 
 class Reachability:

@@ -29,6 +29,14 @@ def test_outage_runs_from_the_first_unanswered_request_until_an_answer() -> None
     assert reach.outage() is None
 
 
+def test_a_short_outage_is_told_to_the_tenth_of_a_second() -> None:
+    clock = FakeClock()
+    reach = Reachability(clock)
+    reach.failed(reach.sent(), "ConnectError: refused")
+    clock.now += 0.34
+    assert str(reach.outage()).startswith("Kubernetes API server unreachable for 0.3 s ")
+
+
 def test_a_request_waiting_long_is_an_outage_before_it_fails() -> None:
     clock = FakeClock()
     reach = Reachability(clock)
