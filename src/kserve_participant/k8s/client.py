@@ -115,6 +115,11 @@ def _to_k8s_error(exc: Exception) -> K8sError:
     return ServerUnavailable(0, "Unreachable", f"{type(exc).__name__}: {exc}")
 
 
+def _unanswered(error: K8sError) -> bool:
+    # A 500 that judges our body (a field the schema lacks, a webhook failing on it) is an answer.
+    return isinstance(error, ServerUnavailable) and is_unanswered(error.status_code)
+
+
 def _described(error: K8sError) -> str:
     # No answer: the HTTP client's error ("ConnectError: ..."); else the API server's status.
     return error.message if error.status_code == 0 else str(error)
@@ -230,7 +235,7 @@ class K8sClient:
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count(verb, error.status_code)
-            if is_unanswered(error.status_code):
+            if _unanswered(error):
                 self._reachability.failed(token, _described(error))
             else:
                 self._reachability.answered(token)
@@ -360,7 +365,7 @@ class K8sClient:
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count("watch", error.status_code)
-            if is_unanswered(error.status_code):
+            if _unanswered(error):
                 self._reachability.failed(None, f"watch: {_described(error)}")
             raise error from exc
         finally:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+import httpx2
 import pytest
+from lightkube.core.exceptions import ApiError
 
 from kserve_participant.k8s.client import K8sClient
-from kserve_participant.k8s.errors import DeadlineReached, ServerUnavailable
+from kserve_participant.k8s.errors import DeadlineReached, Invalid, ServerUnavailable
 from kserve_participant.k8s.resources import InferenceServiceResource
 from tests.unit.k8s.fake_api_server import FakeApiServer
 
@@ -73,3 +75,22 @@ async def test_failures_of_every_view_tell_one_outage() -> None:
     outage = client.outage()
     assert outage is not None
     assert outage.last_error == "ConnectError: [Errno 111] Connection refused"
+
+
+class FakeSchemaRefusingApi(FakeApiServer):
+    """Answers every apply with server-side apply's 500 for a field the schema does not declare."""
+
+    async def apply(self, *_: Any, **__: Any) -> dict[str, Any]:
+        message = (
+            "failed to create typed patch object (x): .spec.typo: field not declared in schema"
+        )
+        request = httpx2.Request("PATCH", "https://api/x")
+        body = {"kind": "Status", "code": 500, "message": message}
+        raise ApiError(request, httpx2.Response(500, json=body, request=request))
+
+
+async def test_a_500_that_judges_the_body_is_an_answer_not_an_outage() -> None:
+    client = _client(FakeSchemaRefusingApi("hung"))
+    with pytest.raises(Invalid):
+        await client.apply({"metadata": {"name": "model", "namespace": "ns"}})
+    assert client.outage() is None
