@@ -17,10 +17,11 @@ import pytest
 
 from acm_participant.sim.driver import AcmRuntimeDriver
 from kserve_participant.devstack.stack import Stack
-from tests.integration.kserve_support import entity, wait_isvc_created
+from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
     Topics,
     element_results,
+    eventually,
     kserve_instance,
     participant_process,
     prime_kserve,
@@ -30,8 +31,9 @@ from tests.integration.ops_support import (
 
 pytestmark = pytest.mark.integration
 
-ELEMENT_TIMEOUT_S = 10
+ELEMENT_TIMEOUT_S = 15
 UNREACHABLE = "Kubernetes API server unreachable for "
+APPLIED = "kserve_participant_kubernetes_requests_total"
 # How long the test waits for an ack at most: a participant whose calls outlive the element's
 # deadline (30 s per request, 4 attempts) answers long after it, if at all.
 ACK_WAIT_S = 90
@@ -85,7 +87,12 @@ async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_se
             driver, composition_id, [never_ready], timeout=ELEMENT_TIMEOUT_S, interval=1
         )
         deploying = asyncio.create_task(driver.deploy(instance_id, timeout=ACK_WAIT_S))
-        await wait_isvc_created(stack.info.kubeconfig, namespace, "frozen-mid", within=60)
+
+        async def written() -> bool | None:  # the participant has the answer to its apply
+            count = await participant.metric(APPLIED, {"verb": "apply", "code": "200"})
+            return True if count else None
+
+        await eventually(written, within=60, what="the participant's apply answered")
         with _frozen_apiserver(stack) as pid:
             acks = await deploying
             assert _stopped(pid)  # the ack came while the API server was frozen
@@ -93,7 +100,7 @@ async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_se
         [message] = _messages(acks)
         assert message.startswith(UNREACHABLE), message
         assert "last error: " in message
-        assert "frozen-mid" in message  # what was seen last is still said
+        assert f"not Ready within {ELEMENT_TIMEOUT_S}s: {namespace}/frozen-mid (" in message
         await _deploys_after_thaw(driver, composition_id, namespace)
 
 

@@ -33,8 +33,14 @@ class Outage:
     last_error: str
 
     def __str__(self) -> str:
-        seconds = f"{self.seconds:.0f}" if self.seconds >= 10 else f"{self.seconds:.1f}"
-        return f"Kubernetes API server unreachable for {seconds} s (last error: {self.last_error})"
+        return (
+            f"Kubernetes API server unreachable for {_seconds(self.seconds)} "
+            f"(last error: {self.last_error})"
+        )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
 
 
 class Reachability:
@@ -73,7 +79,7 @@ class Reachability:
         if start is not None:
             waited = self._clock() - start
             if waited >= EVIDENCE_S:
-                self._down(start, f"no answer for {waited:.0f} s")
+                self._down(start, f"no answer for {_seconds(waited)}")
 
     def outage(self) -> Outage | None:
         """The outage going on now, if any: since when nothing answered, and the last error."""
@@ -84,7 +90,7 @@ class Reachability:
             waiting_since = self._after_last_answer(oldest)
             if now - waiting_since >= EVIDENCE_S and (since is None or waiting_since < since):
                 since = waiting_since
-                error = error or f"no answer for {now - oldest:.0f} s"
+                error = error or f"no answer for {_seconds(now - oldest)}"
         if since is None:
             return None
         return Outage(now - since, error)
