@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import collections
 import logging
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from lightkube import AsyncClient, KubeConfig
 from lightkube.config.client_adapter import AsyncClient as adapter_client
-from lightkube.config.client_adapter import ConnectionParams
+from lightkube.config.client_adapter import ConnectionParams, verify_cluster
 from lightkube.config.kubeconfig import SingleConfig
 from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 from prometheus_client import CollectorRegistry
@@ -32,6 +34,7 @@ from acm_participant.transport.kafka import KafkaTransport
 from kserve_participant.app import mapping
 from kserve_participant.config import ConfigError, Settings
 from kserve_participant.k8s.client import K8sClient
+from kserve_participant.k8s.transport import AiohttpTransport
 from kserve_participant.k8s.watch import InferenceServiceWatch, Key, Observed, WatchSettings
 from kserve_participant.kserve.handler import KServeElementHandler
 from kserve_participant.kserve.ownership import (
@@ -109,6 +112,17 @@ class Components:
         await self.discovery.aclose()
 
 
+def _transport(config: SingleConfig) -> AiohttpTransport:
+    """HTTP/1.1 over aiohttp (no HTTP/2 stack loaded), verifying as lightkube would."""
+    if config.user is None:
+        raise ConfigError("kserveParticipant.kubeconfig: the current context names no user")
+    try:
+        context = verify_cluster(config.cluster, config.user, config.abs_file)
+    except (LightkubeConfigError, OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"kserveParticipant.kubeconfig: unusable certificates: {exc}") from None
+    return AiohttpTransport(context)
+
+
 def _fetcher(client: httpx2.AsyncClient) -> Fetch:
     async def fetch(path: str) -> tuple[int, bytes]:
         response = await client.get(path)
@@ -142,9 +156,16 @@ def build(settings: Settings, *, add_secrets: Callable[[list[str]], None]) -> Co
     timeout = httpx2.Timeout(30.0)
     resource = handler_settings.policy.resource
     k8s = K8sClient(
-        AsyncClient(config, timeout=timeout), resource, on_request=metrics.kubernetes_request
+        AsyncClient(config, timeout=timeout, transport=_transport(config)),
+        resource,
+        on_request=metrics.kubernetes_request,
     )
-    discovery = adapter_client(config, ConnectionParams(timeout=httpx2.Timeout(5.0)))
+    # lightkube types ConnectionParams.transport as the sync BaseTransport; its async client
+    # (this one) takes the async kind.
+    discovery_transport: Any = _transport(config)
+    discovery = adapter_client(
+        config, ConnectionParams(timeout=httpx2.Timeout(5.0), transport=discovery_transport)
+    )
     probe = KubernetesProbe(
         _fetcher(discovery),
         health,
