@@ -3,8 +3,9 @@
 Why: the caches hold every object the participant tracks, and their size is the participant's
 memory growth per InferenceService. A Deployment is mostly its pod template, which no reader
 looks at; an InferenceService's spec is read only for which components it has. Readers of the
-InferenceService cache: ``readiness`` (metadata, status), ``waiting`` (spec's component names),
-``status`` and ``live`` (metadata, status), ``writes`` and ``ownership`` (metadata). Readers of
+InferenceService cache: ``readiness`` (metadata; status conditions, model status, deployment
+mode), ``waiting`` (spec's component names, conditions), ``status`` and ``live`` (metadata, URL),
+``writes`` and ``ownership`` (metadata). Readers of
 the Deployment cache: ``rollout`` (the fields kept by :func:`deployment_view`) and the handler
 (the owner label). A reader that needs another field adds it here.
 """
@@ -42,16 +43,39 @@ def _pick(source: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {key: source[key] for key in keys if key in source}
 
 
+def _isvc_status(status: Mapping[str, Any]) -> dict[str, Any]:
+    kept = _pick(status, ("url", "deploymentMode"))
+    address = _mapping(status.get("address"))
+    if "url" in address:
+        kept["address"] = {"url": address["url"]}
+    conditions = status.get("conditions")
+    if isinstance(conditions, list):
+        kept["conditions"] = [_pick(_mapping(c), _CONDITION_FIELDS) for c in conditions]
+    model = _mapping(status.get("modelStatus"))
+    if model:
+        kept_model = _pick(model, ("transitionStatus",))
+        states = _mapping(model.get("states"))
+        if states:
+            kept_model["states"] = _pick(states, ("targetModelState", "activeModelState"))
+        failure = _mapping(model.get("lastFailureInfo"))
+        if failure:
+            kept_model["lastFailureInfo"] = _pick(failure, ("reason", "message"))
+        kept["modelStatus"] = kept_model
+    return kept
+
+
 def inference_service_view(obj: Obj) -> Obj:
-    """Metadata (without ``managedFields``), status, and which components the spec has."""
+    """Metadata (without ``managedFields``), which components the spec has, and the status
+    fields the readiness rules and the live status read (conditions, model status, mode, URL)."""
     meta = _mapping(obj.get("metadata"))
     spec = _mapping(obj.get("spec"))
     view: Obj = {
         "metadata": {k: v for k, v in meta.items() if k != "managedFields"},
         "spec": {component: {} for component in COMPONENTS if component in spec},
     }
-    if "status" in obj:
-        view["status"] = obj["status"]
+    status = obj.get("status")
+    if isinstance(status, Mapping):
+        view["status"] = _isvc_status(status)
     return view
 
 

@@ -12,11 +12,13 @@ import pytest
 from kserve_participant.kserve.ownership import ANNOTATION_TEMPLATE_HASH
 from kserve_participant.kserve.readiness import WriteMark, assess
 from kserve_participant.kserve.rollout import fatal_rollout, owned_by, rollout_pending
+from kserve_participant.kserve.status import entity_status
 from kserve_participant.kserve.views import (
     ISVC_LABEL,
     deployment_view,
     inference_service_view,
 )
+from kserve_participant.kserve.waiting import describe_conditions
 
 _MANAGED = [{"manager": "kube-controller-manager", "fieldsV1": {"f:status": {"f:x": {}}}}] * 4
 
@@ -163,11 +165,29 @@ def kserve_isvc(**status: Any) -> dict[str, Any]:
         },
         "status": {
             "url": "http://iris-ns.example.com",
+            "address": {"url": "http://iris.ns.svc.cluster.local"},
+            "deploymentMode": "RawDeployment",
+            "observedGeneration": 1,
+            "components": {
+                "predictor": {
+                    "url": "http://iris-predictor-ns.example.com",
+                    "latestCreatedRevision": "r1",
+                }
+            },
             "conditions": [
-                {"type": "PredictorReady", "status": "True"},
-                {"type": "Ready", "status": "True"},
-                {"type": "TransformerReady", "status": "True"},
+                {
+                    "type": "PredictorReady",
+                    "status": "True",
+                    "lastTransitionTime": "2026-12-04T01:00:00Z",
+                },
+                {"type": "Ready", "status": "True", "lastTransitionTime": "2026-12-04T01:00:00Z"},
+                {"type": "TransformerReady", "status": "True", "severity": "Info"},
             ],
+            "modelStatus": {
+                "states": {"activeModelState": "Loaded", "targetModelState": "Loaded"},
+                "transitionStatus": "UpToDate",
+                "copies": {"failedCopies": 0, "totalCopies": 1},
+            },
             **status,
         },
     }
@@ -178,7 +198,19 @@ def kserve_isvc(**status: Any) -> dict[str, Any]:
     [
         {},
         {"modelStatus": {"transitionStatus": "InvalidSpec"}},
-        {"conditions": [{"type": "Ready", "status": "False", "reason": "Waiting"}]},
+        {
+            "modelStatus": {
+                "states": {"targetModelState": "FailedToLoad"},
+                "transitionStatus": "BlockedByFailedLoad",
+                "lastFailureInfo": {"reason": "ModelLoadFailed", "message": "no model at uri"},
+            },
+            "conditions": [
+                {"type": "Ready", "status": "False", "reason": "ModelLoadFailed"},
+                {"type": "PredictorReady", "status": "False", "reason": "ProgressDeadlineExceeded"},
+            ],
+        },
+        {"conditions": [{"type": "Ready", "status": "False", "reason": "Waiting", "message": "m"}]},
+        {"deploymentMode": "Serverless", "url": None},
     ],
 )
 def test_readiness_on_the_inference_service_view_is_the_readiness_of_the_whole_object(
@@ -190,6 +222,12 @@ def test_readiness_on_the_inference_service_view_is_the_readiness_of_the_whole_o
 
     assert assess(view) == assess(whole)
     assert assess(view, mark) == assess(whole, mark)
+    assert assess(view, WriteMark(2, "900")) == assess(whole, WriteMark(2, "900"))
+    assert describe_conditions(view) == describe_conditions(whole)
+    readiness = assess(whole)
+    assert entity_status("ns", "iris", "e", view, readiness) == entity_status(
+        "ns", "iris", "e", whole, readiness
+    )
     assert set(view["spec"]) == {"predictor", "transformer"}  # which Deployments it waits on
     assert "managedFields" not in view["metadata"]
     assert view["metadata"]["finalizers"] == ["inferenceservice.finalizers"]
