@@ -426,8 +426,8 @@ def main(argv: list[str] | None = None) -> None:
             figures = asyncio.run(SCENARIOS[name](stack, _namespace(stack), Path(run_dir), FULL))
             print(figures.row(), flush=True)
             rows.append(figures.row())
-        print(HEADER)
-        print("\n".join(rows))
+        print(HEADER, flush=True)
+        print("\n".join(rows), flush=True)
 
 
 if __name__ == "__main__":
