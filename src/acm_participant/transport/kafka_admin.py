@@ -6,8 +6,11 @@ deployment); the driver, the dev stack and the tests call :func:`ensure_topics` 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
@@ -19,6 +22,10 @@ from acm_participant.transport.kafka_settings import KafkaSettings
 __all__ = ["ensure_topics"]
 
 log = logging.getLogger(__name__)
+
+# How long a created topic may take to have a leader for every partition in the broker's metadata.
+_LEADERS_WITHIN_S = 30.0
+_LEADERS_POLL_S = 0.1
 
 
 async def ensure_topics(
@@ -48,9 +55,35 @@ async def ensure_topics(
                 created.append(topic)
             elif error is not TopicAlreadyExistsError:
                 raise TransportError(f"Kafka refused to create topic {topic!r}: {error.__name__}")
+        await _until_led(admin, created)
         log.info("Created Kafka topics %s", ", ".join(created))
         return created
     except KafkaError as exc:
         raise TransportError(f"Kafka admin request failed: {exc!r}") from exc
     finally:
         await admin.close()
+
+
+def _led(described: list[Any], topics: list[str]) -> bool:
+    by_name = {entry["topic"]: entry for entry in described}
+    return all(
+        topic in by_name
+        and by_name[topic]["error_code"] == 0
+        and by_name[topic]["partitions"]
+        and all(p["error_code"] == 0 and p["leader"] >= 0 for p in by_name[topic]["partitions"])
+        for topic in topics
+    )
+
+
+async def _until_led(admin: AIOKafkaAdminClient, topics: list[str]) -> None:
+    """Returns once the metadata shows a leader for every partition of ``topics``.
+
+    A consumer that joins its group before the broker's metadata has the topic is assigned
+    nothing and, once assigned, starts at the latest offset: what was published meanwhile is
+    never read. Returning only when the topics are led closes that window for callers.
+    """
+    deadline = time.monotonic() + _LEADERS_WITHIN_S
+    while not _led(await admin.describe_topics(topics), topics):
+        if time.monotonic() > deadline:
+            raise TransportError(f"Kafka topics {', '.join(topics)} have no leader after creation")
+        await asyncio.sleep(_LEADERS_POLL_S)
