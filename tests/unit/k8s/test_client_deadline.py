@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import httpx2
@@ -94,3 +95,32 @@ async def test_a_500_that_judges_the_body_is_an_answer_not_an_outage() -> None:
     with pytest.raises(Invalid):
         await client.apply({"metadata": {"name": "model", "namespace": "ns"}})
     assert client.outage() is None
+
+
+class FakeBrokenWatchApi(FakeApiServer):
+    """A watch stream the connection drops under (the API server went away mid-stream)."""
+
+    def watch(self, *_: Any, **__: Any) -> Any:
+        async def stream() -> AsyncIterator[tuple[str, dict[str, Any]]]:
+            yield "ADDED", {"metadata": {"name": "model", "namespace": "ns"}}
+            raise httpx2.RemoteProtocolError("peer closed connection without response")
+
+        return stream()
+
+
+async def test_a_watch_stream_that_breaks_starts_an_outage() -> None:
+    client = _client(FakeBrokenWatchApi("hung"))
+    heard: list[object] = []
+
+    async def follow() -> None:
+        async for _ in client.watch("ns", resource_version="1", labels={}, server_timeout=60):
+            heard.append(client.outage())
+
+    with pytest.raises(ServerUnavailable):
+        await follow()
+    assert heard == [None]  # an event is an answer
+    outage = client.outage()
+    assert outage is not None
+    assert (
+        outage.last_error == "watch: RemoteProtocolError: peer closed connection without response"
+    )
