@@ -36,6 +36,7 @@ from kserve_participant.k8s.errors import (
     DeadlineReached,
     K8sError,
     ServerUnavailable,
+    Stalled,
     error_for_status,
 )
 from kserve_participant.k8s.reachability import Outage, Reachability, is_unanswered
@@ -83,6 +84,28 @@ async def _ask_strict_field_validation(request: httpx2.Request) -> None:
     # dropped in silence nor left to server-side apply's typed-patch error (500).
     if request.method in _WRITES and "fieldValidation" not in request.url.params:
         request.url = request.url.copy_add_param("fieldValidation", "Strict")
+
+
+# A watch ends after its ``timeoutSeconds`` (the API server closes it, lightkube re-requests from
+# the last version). A stream silent for longer than that plus this margin is dead, whatever the
+# bookmark frequency (docs/kserve.md, "Watch streams").
+WATCH_READ_MARGIN_S = 10.0
+
+
+async def _bound_watch(request: httpx2.Request) -> None:
+    # lightkube's watch requests have no read timeout and no bookmarks: ask for bookmarks (their
+    # resourceVersion keeps a resume from going stale) and give up on a stream silent past its
+    # server timeout.
+    params = request.url.params
+    if params.get("watch") != "true":
+        return
+    if "allowWatchBookmarks" not in params:
+        request.url = request.url.copy_add_param("allowWatchBookmarks", "true")
+    server_timeout = params.get("timeoutSeconds")
+    if server_timeout and server_timeout.isdigit():
+        timeouts = dict(request.extensions.get("timeout") or {})
+        timeouts["read"] = int(server_timeout) + WATCH_READ_MARGIN_S
+        request.extensions["timeout"] = timeouts
 
 
 async def _keep_warnings(response: httpx2.Response) -> None:
@@ -169,7 +192,7 @@ class K8sClient:
         # lightkube has no per-request query parameters nor response headers: hooks on its
         # httpx client add fieldValidation=Strict to every write and collect the warnings.
         hooks = api._client._client.event_hooks
-        hooks["request"] = [*hooks.get("request", []), _ask_strict_field_validation]
+        hooks["request"] = [*hooks.get("request", []), _ask_strict_field_validation, _bound_watch]
         hooks["response"] = [*hooks.get("response", []), _keep_warnings]
 
     @classmethod
@@ -348,7 +371,9 @@ class K8sClient:
         labels: LabelSelector,
         server_timeout: int,
     ) -> AsyncIterator[tuple[str, Obj]]:
-        """Events after ``resource_version``; raises Gone (410) when it is too old."""
+        """Events after ``resource_version`` (BOOKMARKs included: they carry only a newer
+        resourceVersion); raises Gone (410) when it is too old, Stalled when the stream heard
+        nothing for ``server_timeout`` + WATCH_READ_MARGIN_S seconds."""
         stream = self._api.watch(
             self._cls,
             namespace=namespace or "*",
@@ -362,6 +387,11 @@ class K8sClient:
             async for event_type, obj in stream:
                 self._reachability.answered()
                 yield event_type, _plain(obj)
+        except httpx2.ReadTimeout as exc:
+            self._count("watch", 0)
+            raise Stalled(
+                0, "Stalled", f"no bytes for {server_timeout + WATCH_READ_MARGIN_S:.0f} s"
+            ) from exc
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count("watch", error.status_code)

@@ -14,6 +14,7 @@ Tree::
     |   +-- UnknownFields    fields the schema does not declare (strict decoding's 400, or
     |                        server-side apply's 500 "field not declared in schema")
     +-- ServerUnavailable    429, 5xx, or no answer at all (retriable)
+    |   +-- Stalled          a watch stream silent past its server timeout: the connection is dead
     +-- DeadlineReached      no answer before the operation's deadline (0; not retried)
 
 Messages never carry request headers or credentials: only the API server's Status message.
@@ -34,6 +35,7 @@ __all__ = [
     "K8sError",
     "NotFound",
     "ServerUnavailable",
+    "Stalled",
     "Unauthorized",
     "UnknownFields",
     "error_for_status",
@@ -93,6 +95,12 @@ class DeadlineReached(K8sError):
 
     def __init__(self, message: str) -> None:
         super().__init__(0, "Timeout", message)
+
+
+class Stalled(ServerUnavailable):
+    """A watch stream sent nothing for longer than the API server's own timeout for it would
+    allow: the connection is dead without having been closed (a frozen or vanished server, a
+    dropped NAT entry). Re-watching from the last version seen loses nothing."""
 
 
 class UnknownFields(Invalid):

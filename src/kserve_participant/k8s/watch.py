@@ -2,12 +2,17 @@
 
 Why: readiness must come from watch events, not from a poll loop per object, and the request
 count per InferenceService must stay constant as their number grows. A stream lists once,
-then watches from the list's resourceVersion; lightkube resumes from the last seen version when
-the server closes the stream; on 410 Gone (version too old) or any error the stream re-lists
-and reports what changed meanwhile. Waiters register a predicate on one object and are woken by
-the event that satisfies it. ``resync_interval`` (the element's statusCheckInterval) only bounds
-staleness: a waiter that heard nothing for that long, while its stream heard nothing either (a
-stream that delivers events has missed none), re-GETs its object once.
+then watches from the list's resourceVersion, with bookmarks; lightkube resumes from the last
+seen version (a bookmark's included) when the server closes the stream after
+``server_timeout_s``. A stream silent for longer than that (plus a margin) is dead: it is
+re-watched from the last version at once (``Stalled``). On 410 Gone (version too old) or any
+error the stream re-lists and reports what changed meanwhile; errors are retried with a capped
+back-off and logged once per streak (``stream_health``). A failing stream that nothing needs any
+more (no waiter, no pin, nothing the owner follows there: ``keep_streams_while``) stops.
+Waiters register a predicate on one object and are woken by the event that satisfies it.
+``resync_interval`` (the element's statusCheckInterval) only bounds staleness: a waiter that
+heard nothing for that long, while its stream heard nothing either (a stream that delivers
+events has missed none), re-GETs its object once.
 
 The cache holds what the streams say exists (``managedFields`` left out, as nobody reads them,
 and the spec unless ``keep_spec``; or only what a ``project`` function keeps), so the handler
@@ -27,10 +32,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from kserve_participant.k8s.client import K8sClient, LabelSelector, Obj
-from kserve_participant.k8s.errors import Gone, K8sError, NotFound
+from kserve_participant.k8s.errors import Gone, K8sError, NotFound, Stalled
+from kserve_participant.k8s.observed import Key, Listener, Observed, Predicate, Waiter, WaitTimeout
+from kserve_participant.k8s.stream_health import StreamHealth
 
 __all__ = [
     "InferenceServiceWatch",
@@ -43,47 +50,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 V = TypeVar("V")
-_MAX_RETRY_DELAY_S = 30.0
-Key = tuple[str, str]  # (namespace, name)
-
-
-@dataclass(frozen=True, slots=True)
-class Observed:
-    """What the watch knows of one object: its last state, and whether it still exists.
-
-    ``exists=False`` with an object means "this object (this uid) was deleted"; with ``None``
-    it means "the API server has no object of that name" (404).
-    """
-
-    obj: Obj | None
-    exists: bool
-
-    @property
-    def uid(self) -> str | None:
-        if self.obj is None:
-            return None
-        uid = self.obj.get("metadata", {}).get("uid")
-        return str(uid) if uid else None
-
-
-Predicate = Callable[[Observed], V | None]
-Listener = Callable[[Key, Observed], None]
-
-
-class WaitTimeout(Exception):
-    """The predicate was not satisfied in time; ``last`` is the last state seen, if any."""
-
-    def __init__(self, key: Key, last: Observed | None) -> None:
-        self.key = key
-        self.last = last
-        super().__init__(f"timed out waiting for {key[0]}/{key[1]}")
 
 
 @dataclass(frozen=True, slots=True)
 class WatchSettings:
     cluster_wide: bool = False
     labels: Mapping[str, str | None] = field(default_factory=dict)
-    server_timeout_s: int = 290
+    server_timeout_s: int = 60
+    """The API server ends each watch request after this long and lightkube re-requests it from
+    the last version: cheap, and it bounds how long a dead connection goes unnoticed (this plus
+    ``client.WATCH_READ_MARGIN_S``)."""
     retry_delay_s: float = 1.0
     keep_spec: bool = True
     """Keep each object's ``spec`` in the cache (the readiness of a rollout reads the
@@ -93,27 +69,6 @@ class WatchSettings:
     """What the cache keeps of each object, when its readers need less than the whole object
     (memory grows with every tracked object); replaces ``keep_spec``. ``metadata.namespace``,
     ``name``, ``uid`` and ``resourceVersion`` must be kept."""
-
-
-class _Waiter(Generic[V]):
-    def __init__(self, predicate: Predicate[V]) -> None:
-        self.predicate = predicate
-        self.future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
-        self.last: Observed | None = None
-        self.heard_at = time.monotonic()
-
-    def offer(self, observed: Observed) -> None:
-        if self.future.done():
-            return
-        self.last = observed
-        self.heard_at = time.monotonic()
-        try:
-            verdict = self.predicate(observed)
-        except Exception as exc:  # a predicate bug must fail the wait, not the watch loop
-            self.future.set_exception(exc)
-            return
-        if verdict is not None:
-            self.future.set_result(verdict)
 
 
 class InferenceServiceWatch:
@@ -128,9 +83,12 @@ class InferenceServiceWatch:
         self._synced: dict[str | None, asyncio.Event] = {}
         self._attempted: dict[str | None, asyncio.Event] = {}
         self._list_error: dict[str | None, K8sError] = {}
-        self._waiters: dict[Key, set[_Waiter[object]]] = {}
+        self._waiters: dict[Key, set[Waiter[object]]] = {}
         self._pins: Counter[Key] = Counter()
         self._stream_heard: dict[str | None, float] = {}  # last list or event, per stream
+        self._wake: dict[str | None, asyncio.Event] = {}  # ends a failing stream's back-off
+        self._ensuring: Counter[str | None] = Counter()  # callers of ensure_watching, per stream
+        self._in_use: Callable[[str | None], bool] = lambda namespace: False
         self._listeners: list[Listener] = []
 
     @property
@@ -144,6 +102,12 @@ class InferenceServiceWatch:
         """Call ``listener`` on every change of every watched object; returns an unsubscribe."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def keep_streams_while(self, in_use: Callable[[str | None], bool]) -> None:
+        """What the owner still needs a namespace's stream for (None: the cluster-wide stream),
+        besides this watch's waiters and pins: e.g. the objects whose live status it follows.
+        A failing stream nothing needs stops instead of retrying for the life of the process."""
+        self._in_use = in_use
 
     def cached(self, namespace: str, name: str) -> Observed | None:
         return self._cache.get((namespace, name))
@@ -164,6 +128,7 @@ class InferenceServiceWatch:
             "cached objects": len(self._cache),
             "waited-on objects": len(self._waiters),
             "pinned names": len(self._pins),
+            "watch streams": len(self._streams),
         }
 
     def remember(self, obj: Obj) -> None:
@@ -212,16 +177,29 @@ class InferenceServiceWatch:
         if key not in self._streams:
             self._synced[key] = asyncio.Event()
             self._attempted[key] = asyncio.Event()
+            self._wake[key] = asyncio.Event()
             self._streams[key] = asyncio.create_task(
                 self._run_stream(key), name=f"isvc-watch:{key or '*'}"
             )
-        if self._synced[key].is_set():
+        synced, attempted = self._synced[key], self._attempted[key]
+        if synced.is_set():
             return
-        await self._attempted[key].wait()
-        error = self._list_error.get(key)
-        if not self._synced[key].is_set() and error is not None:
-            raise error
-        await self._synced[key].wait()
+        if key in self._list_error:
+            # Failing and backing off: try again now, so that a caller gets today's answer
+            # (RBAC granted since the last attempt), not the one of the last attempt.
+            attempted.clear()
+            self._wake[key].set()
+        self._ensuring[key] += 1
+        try:
+            await attempted.wait()
+            error = self._list_error.get(key)
+            if not synced.is_set() and error is not None:
+                raise error
+            await synced.wait()
+        finally:
+            self._ensuring[key] -= 1
+            if self._ensuring[key] <= 0:
+                del self._ensuring[key]
 
     async def wait_until(
         self,
@@ -241,7 +219,7 @@ class InferenceServiceWatch:
         no GET is needed to start.
         """
         key = (namespace, name)
-        waiter: _Waiter[V] = _Waiter(predicate)
+        waiter: Waiter[V] = Waiter(predicate)
         try:
             async with asyncio.timeout_at(deadline):
                 await self.ensure_watching(namespace)
@@ -291,7 +269,7 @@ class InferenceServiceWatch:
             log.warning("re-read of %s/%s failed: %s", *key, exc)
             return None
 
-    async def _refresh(self, waiter: _Waiter[V], key: Key) -> None:
+    async def _refresh(self, waiter: Waiter[V], key: Key) -> None:
         observed = await self._fetch(key)
         if observed is None:
             waiter.heard_at = time.monotonic()  # try again one interval later
@@ -315,39 +293,88 @@ class InferenceServiceWatch:
     # --- stream maintenance -------------------------------------------------------------------
 
     async def _run_stream(self, namespace: str | None) -> None:
-        failures = 0
+        health = StreamHealth(
+            f"{self._client.resource.kind}s in {namespace or 'all namespaces'}",
+            self._settings.retry_delay_s,
+        )
+        version: str | None = None  # resume from here; None: list first
         while True:
             try:
-                try:
-                    listing = await self._client.list(namespace, labels=self._labels)
-                except K8sError as exc:
-                    self._list_error[namespace] = exc
-                    raise
-                finally:
-                    self._attempted[namespace].set()
-                self._list_error.pop(namespace, None)
-                failures = 0
-                self._apply_list(namespace, listing.items)
-                self._stream_heard[namespace] = time.monotonic()
-                self._synced[namespace].set()
+                if version is None:
+                    version = await self._list(namespace)
+                    health.worked()
                 async for event_type, obj in self._client.watch(
                     namespace,
-                    resource_version=listing.resource_version,
+                    resource_version=version,
                     labels=self._labels,
                     server_timeout=self._settings.server_timeout_s,
                 ):
                     self._stream_heard[namespace] = time.monotonic()
+                    version = _version_of(obj) or version
+                    health.worked()
                     self._apply_event(event_type, obj)
+                continue
+            except Stalled as exc:
+                health.stalled(exc, version)
+                continue  # a dead connection: the next request gets a new one
             except Gone:
                 log.info("watch resourceVersion expired, re-listing namespace=%s", namespace)
+                version = None
                 continue
-            except K8sError as exc:
-                log.warning("watch interrupted namespace=%s error=%s", namespace, exc)
-            except Exception:
-                log.exception("watch failed namespace=%s", namespace)
-            failures += 1
-            delay = min(self._settings.retry_delay_s * 2 ** (failures - 1), _MAX_RETRY_DELAY_S)
-            await asyncio.sleep(delay)
+            except Exception as exc:
+                delay = health.failed(exc)
+            version = None
+            if not await self._back_off(namespace, delay):
+                health.stopped()
+                return
+
+    async def _list(self, namespace: str | None) -> str:
+        """List (reporting the outcome to ensure_watching) and take the listed objects in."""
+        try:
+            listing = await self._client.list(namespace, labels=self._labels)
+        except K8sError as exc:
+            self._list_error[namespace] = exc
+            raise
+        finally:
+            self._attempted[namespace].set()
+        self._list_error.pop(namespace, None)
+        self._apply_list(namespace, listing.items)
+        self._stream_heard[namespace] = time.monotonic()
+        self._synced[namespace].set()
+        return listing.resource_version
+
+    async def _back_off(self, namespace: str | None, delay: float) -> bool:
+        """Wait ``delay`` (less if ensure_watching asks for the stream); False when nothing
+        needs the stream any more: it is then forgotten and must end."""
+        wake = self._wake[namespace]
+        if self._needed(namespace):
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await wake.wait()
+            if self._needed(namespace):
+                return True
+        for table in (self._synced, self._attempted, self._list_error, self._stream_heard):
+            table.pop(namespace, None)
+        self._wake.pop(namespace, None)
+        if self._streams.get(namespace) is asyncio.current_task():
+            del self._streams[namespace]
+        return False
+
+    def _needed(self, namespace: str | None) -> bool:
+        return self.waits_in(namespace) or self._in_use(namespace)
+
+    def waits_in(self, namespace: str | None) -> bool:
+        """Whether a wait, a pin or an ensure_watching involves ``namespace`` (None: any)."""
+
+        def here(key: Key) -> bool:
+            return namespace is None or key[0] == namespace
+
+        return (
+            (namespace in self._ensuring if namespace is not None else bool(self._ensuring))
+            or any(here(key) for key in self._waiters)
+            or any(here(key) for key in self._pins)
+        )
 
     def _apply_list(self, namespace: str | None, items: list[Obj]) -> None:
         listed: dict[Key, Obj] = {}
@@ -413,6 +440,11 @@ def _slim(obj: Obj, *, keep_spec: bool) -> Obj:
     if isinstance(meta, dict) and "managedFields" in meta:
         slim["metadata"] = {k: v for k, v in meta.items() if k != "managedFields"}
     return slim
+
+
+def _version_of(obj: Obj) -> str | None:
+    version = obj.get("metadata", {}).get("resourceVersion")
+    return version if isinstance(version, str) and version else None
 
 
 def _resource_version(observed: Observed | None) -> str | None:

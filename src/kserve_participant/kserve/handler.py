@@ -115,6 +115,12 @@ class KServeElementHandler(ElementHandler):
         self._deployments.subscribe(self._deployment_changed)
         self._settings = settings
         self._live = LiveStatus(watch)
+        # A stream that fails (no RBAC in a namespace) stops once no operation waits there and
+        # no element followed here has an object there.
+        self._watch.keep_streams_while(self._live.follows)
+        self._deployments.keep_streams_while(
+            lambda namespace: self._live.follows(namespace) or self._watch.waits_in(namespace)
+        )
 
     @classmethod
     def create(

@@ -121,6 +121,10 @@ class LiveStatus:
         self.untrack(element)
         await self._report(element, [])
 
+    def follows(self, namespace: str | None) -> bool:
+        """Whether an element tracked here has an object in ``namespace`` (None: anywhere)."""
+        return any(namespace is None or key[0] == namespace for key in self._by_key)
+
     def sizes(self) -> dict[str, int]:
         return {"tracked elements": len(self._elements), "tracked names": len(self._by_key)}
 

@@ -10,6 +10,7 @@ import pytest
 
 from kserve_participant.k8s.client import ListResult
 from kserve_participant.k8s.errors import Forbidden, Gone, NotFound, ServerUnavailable
+from kserve_participant.k8s.resources import InferenceServiceResource
 from kserve_participant.k8s.watch import InferenceServiceWatch, Observed, WaitTimeout, WatchSettings
 
 
@@ -24,6 +25,8 @@ def obj(name: str, rv: int, *, ready: bool = False, uid: str = "u1") -> dict[str
 class FakeApi:
     """The API server as the watch sees it: lists, one event queue per stream, GETs."""
 
+    resource = InferenceServiceResource()
+
     def __init__(self) -> None:
         self.objects: dict[str, dict[str, Any]] = {}
         self.events: asyncio.Queue[tuple[str, dict[str, Any]] | Exception] = asyncio.Queue()
@@ -31,6 +34,7 @@ class FakeApi:
         self.gets = 0
         self.failing_gets = 0
         self.list_error: Exception | None = None
+        self.watched_from: list[str] = []
 
     async def list(self, namespace: str | None, *, labels: Any) -> ListResult:
         self.lists += 1
@@ -38,7 +42,10 @@ class FakeApi:
             raise self.list_error
         return ListResult(list(self.objects.values()), "1")
 
-    async def watch(self, namespace: str | None, **_: Any) -> AsyncIterator[tuple[str, Any]]:
+    async def watch(
+        self, namespace: str | None, *, resource_version: str, **_: Any
+    ) -> AsyncIterator[tuple[str, Any]]:
+        self.watched_from.append(resource_version)
         while True:
             event = await self.events.get()
             if isinstance(event, Exception):
@@ -219,7 +226,12 @@ async def test_deleted_objects_leave_nothing_in_the_cache_when_nobody_waits(api_
         api.emit("DELETED", obj(f"m{i}", 3, uid=f"u{i}"))
     await _until(watch, lambda: watch.sizes()["cached objects"] == 0)
 
-    assert watch.sizes() == {"cached objects": 0, "waited-on objects": 0, "pinned names": 0}
+    assert watch.sizes() == {
+        "cached objects": 0,
+        "waited-on objects": 0,
+        "pinned names": 0,
+        "watch streams": 1,  # a working stream stays, for the next deploy there
+    }
 
 
 async def test_pinned_name_keeps_its_tombstone_for_a_wait_that_starts_after_the_event(
@@ -233,7 +245,12 @@ async def test_pinned_name_keeps_its_tombstone_for_a_wait_that_starts_after_the_
         await _until(watch, lambda: not watch.existing("ns"))
         assert await watch.wait_until("ns", "m", gone, deadline=deadline(), resync_interval=60)
     assert api.gets == 0
-    assert watch.sizes() == {"cached objects": 0, "waited-on objects": 0, "pinned names": 0}
+    assert watch.sizes() == {
+        "cached objects": 0,
+        "waited-on objects": 0,
+        "pinned names": 0,
+        "watch streams": 1,  # a working stream stays, for the next deploy there
+    }
 
 
 async def test_remembered_write_is_found_before_its_event_arrives_and_never_hides_a_delete(
