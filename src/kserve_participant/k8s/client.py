@@ -388,10 +388,12 @@ class K8sClient:
                 self._reachability.answered()
                 yield event_type, _plain(obj)
         except httpx2.ReadTimeout as exc:
-            self._count("watch", 0)
-            raise Stalled(
+            stalled = Stalled(
                 0, "Stalled", f"no bytes for {server_timeout + WATCH_READ_MARGIN_S:.0f} s"
-            ) from exc
+            )
+            self._count("watch", 0)
+            self._reachability.failed(None, f"watch: {stalled.message}")
+            raise stalled from exc
         except (ApiError, httpx2.HTTPError) as exc:
             error = _to_k8s_error(exc)
             self._count("watch", error.status_code)
