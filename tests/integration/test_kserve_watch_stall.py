@@ -5,11 +5,16 @@ silences every open connection, nothing tells the participant that its streams a
 stream with no read timeout then waits forever, and an InferenceService deleted meanwhile is
 never reported. With the read timeout (server timeout + margin; a small server timeout here so
 that it fires soon) the stream is re-opened from its last resourceVersion and the deletion
-reaches the live status.
+reaches the live status. A second test freezes the API server itself (SIGSTOP) until the stream
+gives up on its connection, thaws it, and checks that the next change still arrives.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,3 +92,47 @@ async def test_live_status_reports_a_deletion_made_after_the_watch_connection_we
         finally:
             await handler.stop()
             await client.close()
+
+
+async def test_watch_delivers_a_change_after_a_freeze_that_outlasted_its_read_timeout(
+    stack: Any, namespace: str
+) -> None:
+    """The API server frozen (SIGSTOP) until the stream gave up on its connection, then thawed:
+    the stream re-opens (its re-watch waited out the freeze) and the next change arrives."""
+    gave_up = asyncio.Event()
+
+    def on_request(verb: str, code: int) -> None:
+        if (verb, code) == ("watch", 0):  # a watch request that got no answer
+            gave_up.set()
+
+    client = K8sClient.from_kubeconfig(
+        stack.info.kubeconfig, InferenceServiceResource(), on_request=on_request
+    )
+    watch = InferenceServiceWatch(
+        client, WatchSettings(labels=MANAGED_SELECTOR, server_timeout_s=SERVER_TIMEOUT_S)
+    )
+    heard: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    watch.subscribe(lambda key, seen: heard.put_nowait(key) if seen.exists else None)
+    try:
+        await watch.ensure_watching(namespace)
+        apiserver = stack.pids()["kube-apiserver"]
+        os.kill(apiserver, signal.SIGSTOP)
+        try:
+            async with asyncio.timeout(120):
+                await gave_up.wait()
+        finally:
+            os.kill(apiserver, signal.SIGCONT)
+
+        body = json.loads(entity("thawed", namespace)["payload"])
+        body["metadata"] |= {"namespace": namespace, "labels": MANAGED_SELECTOR}
+        admin = K8sClient.from_kubeconfig(stack.info.kubeconfig, InferenceServiceResource())
+        try:
+            await admin.apply(body)
+        finally:
+            await admin.close()
+        async with asyncio.timeout(90):
+            while await heard.get() != (namespace, "thawed"):
+                pass
+    finally:
+        await watch.stop()
+        await client.close()
