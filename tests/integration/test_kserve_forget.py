@@ -14,12 +14,15 @@ from uuid import uuid4
 
 import pytest
 
+from acm_participant import ElementFailure
 from acm_participant.protocol import DeployState, LockState
+from acm_participant.testing import element_context
+from kserve_participant.devstack.faults import PodFault
 from kserve_participant.k8s.client import K8sClient
 from kserve_participant.k8s.errors import NotFound
 from kserve_participant.k8s.resources import InferenceServiceResource
 from tests.integration import ops_support as ops
-from tests.integration.kserve_support import entity
+from tests.integration.kserve_support import element, entity, harness
 
 pytestmark = pytest.mark.integration
 
@@ -85,3 +88,30 @@ async def test_tracked_entries_return_to_start_when_a_sync_says_another_replica_
             return now if now == start else None
 
         await ops.eventually(back_at_start, within=30, what=f"sizes back at {start}")
+
+
+async def test_leftovers_of_a_failed_deploy_stop_being_followed_once_someone_deletes_them(
+    stack: Any, namespace: str
+) -> None:
+    """A failed deploy is acked UNDEPLOYED and its leftovers are followed; if another replica
+    then runs the UNDEPLOY, no SYNC tells this one anything new (the element was UNDEPLOYED
+    already): the leftovers' deletion alone must end the following."""
+    async with harness(stack.info) as h:
+        start = h.handler.sizes()
+        composition, instance = element(entity("leftover", namespace, fault=PodFault.LOAD_FAILURE))
+        with pytest.raises(ElementFailure):
+            await h.handler.deploy(element_context(composition, instance))
+        assert h.handler.sizes()["tracked elements"] == start["tracked elements"] + 1
+
+        await h.client.delete(namespace, "leftover")  # as the other replica's undeploy does
+        report = await h.reporter.info_matching(
+            lambda r: r.instance_id == instance.instance_id and r.operational_state == "REMOVED",
+            within=60,
+        )
+
+        assert report.element_id == instance.element_id
+        after = h.handler.sizes()
+        assert (after["tracked elements"], after["tracked names"]) == (
+            start["tracked elements"],
+            start["tracked names"],
+        )

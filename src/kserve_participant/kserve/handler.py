@@ -319,7 +319,7 @@ class KServeElementHandler(ElementHandler):
             log.info("cannot list what the failed deploy left: %s", exc)
             return
         if owned:
-            self._live.track(element, map(TrackedEntity.of, owned.values()))
+            self._live.track(element, map(TrackedEntity.of, owned.values()), until_gone=True)
         else:
             await self._live.clear(element)
 

@@ -66,6 +66,7 @@ class TrackedEntity:
 @dataclass
 class _Element:
     entities: dict[Key, TrackedEntity]
+    until_gone: bool = False
     last_report: Any = None
 
 
@@ -95,10 +96,17 @@ class LiveStatus:
                 await self._task
             self._task = None
 
-    def track(self, element: ElementKey, entities: Iterable[TrackedEntity]) -> None:
-        """Watch these entities for the element and report its status now and on every change."""
+    def track(
+        self, element: ElementKey, entities: Iterable[TrackedEntity], *, until_gone: bool = False
+    ) -> None:
+        """Watch these entities for the element and report its status now and on every change.
+
+        ``until_gone``: the element is not deployed (what a failed deploy left): once none of
+        its objects is left, that is reported and the element is no longer followed, whoever
+        deleted them (e.g. another replica running its UNDEPLOY).
+        """
         self.untrack(element)
-        tracked = _Element({e.key: e for e in entities})
+        tracked = _Element({e.key: e for e in entities}, until_gone)
         self._elements[element] = tracked
         for key in tracked.entities:
             self._by_key.setdefault(key, set()).add(element)
@@ -188,6 +196,8 @@ class LiveStatus:
                 if fingerprint == tracked.last_report:
                     continue
                 tracked.last_report = fingerprint
+                if tracked.until_gone and all(s.readiness.phase is Phase.GONE for s in statuses):
+                    self.untrack(element)  # nothing left to follow
                 await self._report(element, statuses)
 
     async def _report(self, element: ElementKey, statuses: list[EntityStatus]) -> None:
