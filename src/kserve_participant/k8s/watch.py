@@ -7,8 +7,9 @@ seen version (a bookmark's included) when the server closes the stream after
 ``server_timeout_s``. A stream silent for longer than that (plus a margin) is dead: it is
 re-watched from the last version at once (``Stalled``). On 410 Gone (version too old) or any
 error the stream re-lists and reports what changed meanwhile; errors are retried with a capped
-back-off and logged once per streak (``stream_health``). A failing stream that nothing needs any
-more (no waiter, no pin, nothing the owner follows there: ``keep_streams_while``) stops.
+back-off and logged once per streak (``stream_health``). A refused stream (403, 404) that
+nothing needs any more (no waiter, no pin, nothing the owner follows there:
+``keep_streams_while``) stops; through an outage (no answer, 5xx) every stream keeps trying.
 Waiters register a predicate on one object and are woken by the event that satisfies it.
 ``resync_interval`` (the element's statusCheckInterval) only bounds staleness: a waiter that
 heard nothing for that long, while its stream heard nothing either (a stream that delivers
@@ -323,8 +324,12 @@ class InferenceServiceWatch:
                 continue
             except Exception as exc:
                 delay = health.failed(exc)
+                # A refusal (403 without RBAC, 404 namespace gone) lasts until someone acts: a
+                # stream nothing needs may stop. Through an outage every stream keeps trying,
+                # its listeners (live status, metrics) included.
+                refused = isinstance(exc, K8sError) and not exc.retriable
             version = None
-            if not await self._back_off(namespace, delay):
+            if not await self._back_off(namespace, delay, may_stop=refused):
                 health.stopped()
                 return
 
@@ -343,16 +348,16 @@ class InferenceServiceWatch:
         self._synced[namespace].set()
         return listing.resource_version
 
-    async def _back_off(self, namespace: str | None, delay: float) -> bool:
-        """Wait ``delay`` (less if ensure_watching asks for the stream); False when nothing
-        needs the stream any more: it is then forgotten and must end."""
+    async def _back_off(self, namespace: str | None, delay: float, *, may_stop: bool) -> bool:
+        """Wait ``delay`` (less if ensure_watching asks for the stream); False when the stream
+        ``may_stop`` and nothing needs it any more: it is then forgotten and must end."""
         wake = self._wake[namespace]
-        if self._needed(namespace):
+        if not may_stop or self._needed(namespace):
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await wake.wait()
-            if self._needed(namespace):
+            if not may_stop or self._needed(namespace):
                 return True
         for table in (self._synced, self._attempted, self._list_error, self._stream_heard):
             table.pop(namespace, None)

@@ -131,3 +131,21 @@ async def test_ensure_watching_gets_a_fresh_answer_while_a_refused_stream_backs_
         assert api.lists == 2
     finally:
         await watch.stop()
+
+
+async def test_stream_keeps_trying_through_an_outage_even_when_nothing_waits(api):
+    watch = make_watch(api, retry_delay_s=0.001)
+    seen: list[object] = []
+    watch.subscribe(lambda key, observed: seen.append(key))  # a listener only (metrics)
+    try:
+        await watch.ensure_watching("ns")
+        api.events.put_nowait(ServerUnavailable(0, "Unreachable", "connection refused"))
+        api.list_error = ServerUnavailable(0, "Unreachable", "connection refused")
+        await _eventually(lambda: api.lists >= 4)
+        assert watch.sizes()["watch streams"] == 1
+
+        api.list_error = None  # the API server is back
+        api.objects["m"] = obj("m", 2)
+        await _eventually(lambda: ("ns", "m") in seen)
+    finally:
+        await watch.stop()
