@@ -263,7 +263,7 @@ class InferenceServiceWatch:
     async def _fetch(self, key: Key) -> Observed | None:
         """A fresh GET; None when the API server cannot answer (the wait goes on)."""
         try:
-            return Observed(await self._client.get(*key), True)
+            return Observed(self._slim(await self._client.get(*key)), True)
         except NotFound:
             return Observed(None, False)
         except K8sError as exc:

@@ -302,7 +302,12 @@ async def test_cache_keeps_only_what_the_projection_keeps_from_lists_events_and_
         api.emit("ADDED", {**obj("added", 3, uid="u2"), "spec": {"big": "y" * 1000}})
         watch.remember({**obj("written", 4, uid="u3"), "spec": {"big": "z"}})
         await _until(watch, lambda: len(watch.existing("ns")) == 3)
+        # changed on the server, its event lost: the waiter's re-read is cached as a view too
+        api.objects["reread"] = {**obj("reread", 5, ready=True, uid="u4"), "spec": {"big": "w"}}
+        await watch.wait_until("ns", "reread", ready, deadline=deadline(), resync_interval=0.05)
 
+        assert api.gets == 1
+        assert len(watch.existing("ns")) == 4
         assert all(set(o) == {"metadata", "status"} for o in watch.existing("ns"))
     finally:
         await watch.stop()
