@@ -13,6 +13,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 __all__ = ["HEADER", "Figures", "Measured", "settled_uncommitted"]
 
 _SETTLE_POLL_S = 0.5
+# "Memory back near its start": what a scenario may leave in the participant's RSS. Full runs
+# grew 0.6-10 MiB (docs/reliability.md); a leak of the orders' or records' state would not fit.
+RSS_GROWTH_BOUND_MIB = 32.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Figures:
     def check(self) -> Figures:
         lasting = (self.lost, self.conflicting, self.orphans, self.uncommitted)
         assert lasting == (0, 0, 0, 0), self
+        assert self.rss_growth_mib < RSS_GROWTH_BOUND_MIB, self
         return self
 
 

@@ -339,22 +339,26 @@ async def replicas_scaled_and_killed(
         for replica in replicas:
             await replica.wait_ready()
         await _prime(run, 6)
-        rss_start = replicas[1].rss_kib()
+        rss_start = [replica.rss_kib() for replica in replicas]
         instances = run.instances(sizes.burst, prefix="burst")
         deploying = asyncio.ensure_future(_deploy_all(run, instances))
         joining = await processes.enter_async_context(ops.participant_process(tmp, run.config()))
 
-        async def deploying_replica() -> bool | None:
-            return True if "deploy started" in replicas[0].output() else None
+        # Records are keyed by composition: 6 keys may leave one replica's partition without
+        # any, so the replica killed is one that is deploying, whichever it is.
+        async def deploying_replica() -> int | None:
+            started = [i for i, r in enumerate(replicas) if "deploy started" in r.output()]
+            return started[0] if started else None
 
-        await ops.eventually(deploying_replica, within=60, what="replica 1 deploying")
-        replicas[0].signal(signal.SIGKILL)
-        await replicas[0].wait_exit()
+        victim = await ops.eventually(deploying_replica, within=60, what="a replica deploying")
+        survivor = 1 - victim
+        replicas[victim].signal(signal.SIGKILL)
+        await replicas[victim].wait_exit()
         killed_at = time.monotonic()
         await deploying
         recovery = time.monotonic() - killed_at
         await joining.wait_ready()
-        figures = await _figures(run, instances, replicas[1], rss_start)
+        figures = await _figures(run, instances, replicas[survivor], rss_start[survivor])
     return figures.figures("3 replicas, 1 joins, 1 killed", recovery)
 
 
