@@ -1,48 +1,21 @@
 """What the fault suite measures of a scenario, and the checks every scenario must pass: no order
 lost or answered twice differently, nothing orphaned, no record of the operation topic left
-uncommitted for good (commits recovered after the fault)."""
+uncommitted for good (commits recovered after the fault), memory back near its start."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-__all__ = ["HEADER", "Figures", "Measured", "settled_uncommitted"]
+from tests.integration.ops_support import eventually
 
-_SETTLE_POLL_S = 0.5
+__all__ = ["HEADER", "RSS_GROWTH_BOUND_MIB", "Figures", "Measured", "settled_uncommitted"]
+
 # "Memory back near its start": what a scenario may leave in the participant's RSS. Full runs
 # grew 0.6-10 MiB (docs/reliability.md); a leak of the orders' or records' state would not fit.
 RSS_GROWTH_BOUND_MIB = 32.0
-
-
-@dataclass(frozen=True)
-class Figures:
-    scenario: str
-    orders: int
-    lost: int
-    repeated: int
-    conflicting: int
-    orphans: int
-    uncommitted: int
-    recovery_s: float
-    rss_growth_mib: float
-
-    def row(self) -> str:
-        return (
-            f"| {self.scenario} | {self.orders} | {self.lost} | {self.repeated} | "
-            f"{self.conflicting} | {self.orphans} | {self.uncommitted} | {self.recovery_s:.1f} | "
-            f"{self.rss_growth_mib:+.1f} |"
-        )
-
-    def check(self) -> Figures:
-        lasting = (self.lost, self.conflicting, self.orphans, self.uncommitted)
-        assert lasting == (0, 0, 0, 0), self
-        assert self.rss_growth_mib < RSS_GROWTH_BOUND_MIB, self
-        return self
-
 
 HEADER = (
     "| scenario | orders | acks lost | acks repeated (identical) | acks contradicting | orphans "
@@ -63,18 +36,40 @@ class Measured:
     uncommitted: int
     rss_growth_mib: float
 
+    def followed_by(self, later: Measured) -> Measured:
+        """These orders' counts and a later batch's, with the later commit and memory state."""
+        return Measured(
+            self.orders + later.orders,
+            self.lost + later.lost,
+            self.repeated + later.repeated,
+            self.conflicting + later.conflicting,
+            self.orphans + later.orphans,
+            later.uncommitted,
+            later.rss_growth_mib,
+        )
+
     def figures(self, scenario: str, recovery_s: float) -> Figures:
-        return Figures(
-            scenario,
-            self.orders,
-            self.lost,
-            self.repeated,
-            self.conflicting,
-            self.orphans,
-            self.uncommitted,
-            recovery_s,
-            self.rss_growth_mib,
-        ).check()
+        return Figures(scenario, self, recovery_s).check()
+
+
+@dataclass(frozen=True)
+class Figures:
+    scenario: str
+    measured: Measured
+    recovery_s: float
+
+    def row(self) -> str:
+        m = self.measured
+        return (
+            f"| {self.scenario} | {m.orders} | {m.lost} | {m.repeated} | {m.conflicting} | "
+            f"{m.orphans} | {m.uncommitted} | {self.recovery_s:.1f} | {m.rss_growth_mib:+.1f} |"
+        )
+
+    def check(self) -> Figures:
+        m = self.measured
+        assert (m.lost, m.conflicting, m.orphans, m.uncommitted) == (0, 0, 0, 0), self
+        assert m.rss_growth_mib < RSS_GROWTH_BOUND_MIB, self
+        return self
 
 
 async def _uncommitted(bootstrap: str, topic: str, group: str) -> int:
@@ -98,8 +93,12 @@ async def _uncommitted(bootstrap: str, topic: str, group: str) -> int:
 
 async def settled_uncommitted(bootstrap: str, topic: str, group: str, within: float = 60) -> int:
     """Records left uncommitted once commits had ``within`` seconds to catch up (0: none)."""
-    for _ in range(int(within / _SETTLE_POLL_S)):
-        if not await _uncommitted(bootstrap, topic, group):
-            return 0
-        await asyncio.sleep(_SETTLE_POLL_S)
-    return await _uncommitted(bootstrap, topic, group)
+
+    async def all_committed() -> bool | None:
+        return True if not await _uncommitted(bootstrap, topic, group) else None
+
+    try:
+        await eventually(all_committed, within=within, what="every record committed")
+    except AssertionError:
+        return await _uncommitted(bootstrap, topic, group)
+    return 0

@@ -202,16 +202,27 @@ async def _outage_mid_deploy(
     return figures.figures(name, recovery)
 
 
+def _going(obj: dict[str, Any]) -> bool:
+    return bool(obj.get("metadata", {}).get("deletionTimestamp"))
+
+
 async def _deleting(run: Run, names: int) -> None:
     """Until the participant has started deleting: an InferenceService is going or gone."""
     client = K8sClient.from_kubeconfig(run.stack.info.kubeconfig, InferenceServiceResource())
     try:
         async with asyncio.timeout(120):
-            while True:
-                items = (await client.list(run.namespace, labels={})).items
-                if len(items) < names or any(o["metadata"].get("deletionTimestamp") for o in items):
+            listed = await client.list(run.namespace, labels={})
+            if len(listed.items) < names or any(_going(o) for o in listed.items):
+                return
+            events = client.watch(
+                run.namespace,
+                resource_version=listed.resource_version,
+                labels={},
+                server_timeout=120,
+            )
+            async for event_type, obj in events:
+                if event_type == "DELETED" or _going(obj):
                     return
-                await asyncio.sleep(0.05)
     finally:
         await client.close()
 
@@ -235,22 +246,14 @@ async def _outage_mid_undeploy(
         recovered_at = time.monotonic()
         await undeploying
         recovery = time.monotonic() - recovered_at
+        orphans = len(await run.names())  # the API server is back: the fault has returned
         lost, repeated, conflicting = _counts(run, instances, since)
-        orphans = len(await run.names())
+        undeployed = Measured(len(instances), lost, repeated, conflicting, orphans, 0, 0.0)
         # an order after the fault is served too (its offset commits behind the others')
         after = run.instances(1, prefix=f"after-{name[:6].replace(' ', '-')}")
         await _deploy_all(run, after)
         later = await _figures(run, after, participant, rss_start)
-        measured = Measured(
-            len(instances) + later.orders,
-            lost + later.lost,
-            repeated + later.repeated,
-            conflicting + later.conflicting,
-            orphans + later.orphans,
-            later.uncommitted,
-            later.rss_growth_mib,
-        )
-    return measured.figures(name, recovery)
+    return undeployed.followed_by(later).figures(name, recovery)
 
 
 def _restarted(stop: Callable[[], None], start: Callable[[], None]) -> Fault:

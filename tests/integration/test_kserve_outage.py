@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,6 +19,7 @@ from acm_participant.sim.driver import AcmRuntimeDriver
 from kserve_participant.devstack.stack import Stack
 from tests.integration.kserve_support import entity
 from tests.integration.ops_support import (
+    ParticipantProcess,
     Topics,
     element_results,
     eventually,
@@ -63,15 +64,11 @@ def _messages(acks: list[Any]) -> list[str]:
     ]
 
 
-async def _deploys_after_thaw(driver: AcmRuntimeDriver, composition_id: UUID, ns: str) -> None:
-    fine = kserve_instance(driver, composition_id, [entity("after-thaw", ns)], timeout=120)
-    acks = await driver.deploy(fine, timeout=150)
-    assert element_results(acks) == [("DEPLOYED", "NO_ERROR")]
-
-
-async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_server_frozen(
-    stack: Stack, namespace: str, tmp_path: Path
-) -> None:
+@contextlib.asynccontextmanager
+async def _primed(
+    stack: Stack, tmp_path: Path
+) -> AsyncIterator[tuple[AcmRuntimeDriver, ParticipantProcess, UUID]]:
+    """A ready participant on fresh topics with one KServe composition primed."""
     topics = Topics.fresh()
     participant_id = uuid4()
     async with (
@@ -81,7 +78,19 @@ async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_se
         ) as participant,
     ):
         await participant.wait_ready()
-        composition_id = await prime_kserve(driver, participant_id)
+        yield driver, participant, await prime_kserve(driver, participant_id)
+
+
+async def _deploys_after_thaw(driver: AcmRuntimeDriver, composition_id: UUID, ns: str) -> None:
+    fine = kserve_instance(driver, composition_id, [entity("after-thaw", ns)], timeout=120)
+    acks = await driver.deploy(fine, timeout=150)
+    assert element_results(acks) == [("DEPLOYED", "NO_ERROR")]
+
+
+async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_server_frozen(
+    stack: Stack, namespace: str, tmp_path: Path
+) -> None:
+    async with _primed(stack, tmp_path) as (driver, participant, composition_id):
         never_ready = entity("frozen-mid", namespace, ready_delay="3600s")
         instance_id = kserve_instance(
             driver, composition_id, [never_ready], timeout=ELEMENT_TIMEOUT_S, interval=1
@@ -107,16 +116,7 @@ async def test_deploy_waiting_for_ready_is_acked_failed_unreachable_while_api_se
 async def test_deploy_sent_while_api_server_frozen_is_acked_failed_unreachable_by_its_deadline(
     stack: Stack, namespace: str, tmp_path: Path
 ) -> None:
-    topics = Topics.fresh()
-    participant_id = uuid4()
-    async with (
-        runtime_driver(stack.info.kafka_bootstrap, topics) as driver,
-        participant_process(
-            tmp_path, stack_config(stack.info, topics, participant_id=participant_id)
-        ) as participant,
-    ):
-        await participant.wait_ready()
-        composition_id = await prime_kserve(driver, participant_id)
+    async with _primed(stack, tmp_path) as (driver, participant, composition_id):
         instance_id = kserve_instance(
             driver, composition_id, [entity("frozen-before", namespace)], timeout=ELEMENT_TIMEOUT_S
         )
