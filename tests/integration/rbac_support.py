@@ -7,6 +7,8 @@ from lightkube.models.authorization_v1 import ResourceAttributes, SubjectAccessR
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.authorization_v1 import SubjectAccessReview
 
+from tests.integration.ops_support import eventually
+
 INFERENCE_GROUP = "serving.kserve.io"
 
 
@@ -47,3 +49,26 @@ async def allowed(
     answer = await client.create(review)
     assert answer.status is not None
     return bool(answer.status.allowed)
+
+
+async def granted_once_seen(
+    client: AsyncClient,
+    home: str,
+    *,
+    verb: str,
+    resource: str,
+    namespace: str | None,
+    group: str = "",
+    within: float = 30.0,
+) -> None:
+    """Waits until the API server's RBAC authorizer grants what a Role or binding just created
+    allows: it reads them from an informer cache, so a review sent right after the create can
+    still be answered from before it."""
+
+    async def granted() -> bool | None:
+        answer = await allowed(
+            client, home, verb=verb, resource=resource, namespace=namespace, group=group
+        )
+        return True if answer else None
+
+    await eventually(granted, within=within, what=f"{verb} {resource} granted to {home}")

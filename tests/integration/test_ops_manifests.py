@@ -23,7 +23,7 @@ from kserve_participant.devstack import Stack
 from tests.integration import ops_support as ops
 from tests.integration.helm_support import Helm, manifest_values
 from tests.integration.kserve_support import entity
-from tests.integration.rbac_support import allowed
+from tests.integration.rbac_support import allowed, granted_once_seen
 from tests.unit.deploy.manifests import VARIANTS
 
 pytestmark = pytest.mark.integration
@@ -91,6 +91,14 @@ async def test_namespaced_rbac_allows_exactly_the_participant_verbs_when_reviewe
     docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))
     rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
     await create_all(kube_admin, rbac, dry_run=False)
+    await granted_once_seen(
+        kube_admin,
+        home,
+        verb="get",
+        group=GROUP,
+        resource="inferenceservices",
+        namespace=allowed_namespace,
+    )
 
     for verb in PARTICIPANT_VERBS:
         assert await allowed(
@@ -158,6 +166,14 @@ async def test_cluster_rbac_allows_participant_verbs_everywhere_and_nothing_else
     docs = relocated(helm, "cluster", home, allowed_namespace, secrets.token_hex(3))
     rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding")]
     await create_all(kube_admin, rbac, dry_run=False)
+    await granted_once_seen(
+        kube_admin,
+        home,
+        verb="get",
+        group=GROUP,
+        resource="inferenceservices",
+        namespace=allowed_namespace,
+    )
 
     for verb in PARTICIPANT_VERBS:
         for namespace in (allowed_namespace, other, None):
