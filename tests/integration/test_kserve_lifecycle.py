@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from lightkube.models.meta_v1 import ObjectMeta
+from lightkube import AsyncClient
+from lightkube.models.apps_v1 import DeploymentSpec
+from lightkube.models.core_v1 import Container, PodSpec, PodTemplateSpec
+from lightkube.models.meta_v1 import LabelSelector, ObjectMeta
+from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import Namespace
 
 from acm_participant import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState
 from acm_participant.testing import element_context
 from kserve_participant.k8s.client import K8sClient
+from kserve_participant.kserve.views import ISVC_LABEL
 from tests.integration.kserve_support import (
     InfoReport,
     deployment_of,
@@ -272,6 +280,55 @@ async def test_fifty_instances_cost_one_apply_and_one_delete_each_over_their_lif
         # The element's objects come from the watch too: one DELETE each, no list.
         assert h.requests == {"apply": 50, "delete": 50, "list": 1, "watch": 1}
         assert await h.names(namespace) == []
+
+
+@contextlib.asynccontextmanager
+async def _chatter(admin: AsyncClient, namespace: str) -> AsyncIterator[None]:
+    """A Deployment with KServe's label, changed every 0.2 s: the participant's Deployments
+    stream hears from the API server all along (as during a mass deletion elsewhere)."""
+    chatter = Deployment(
+        metadata=ObjectMeta(name="chatter", namespace=namespace, labels={ISVC_LABEL: "chatter"}),
+        spec=DeploymentSpec(
+            replicas=0,
+            selector=LabelSelector(matchLabels={"app": "chatter"}),
+            template=PodTemplateSpec(
+                metadata=ObjectMeta(labels={"app": "chatter"}),
+                spec=PodSpec(containers=[Container(name="c", image="chatter")]),
+            ),
+        ),
+    )
+    await admin.create(chatter)
+
+    async def talk() -> None:
+        for turn in itertools.count():
+            patch = {"metadata": {"annotations": {"turn": str(turn)}}}
+            await admin.patch(Deployment, "chatter", patch, namespace=namespace)
+            await asyncio.sleep(0.2)
+
+    talking = asyncio.create_task(talk())
+    try:
+        yield
+    finally:
+        talking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await talking
+
+
+async def test_a_deploy_slower_than_its_status_check_interval_costs_no_get_while_the_server_talks(
+    stack: Any, namespace: str, kube_admin: AsyncClient
+) -> None:
+    async with harness(stack.info) as h, _chatter(kube_admin, namespace):
+        await h.handler._watch.ensure_watching(namespace)
+        h.requests.clear()
+        # Ready 8 s after its pod starts: the InferenceServices' stream is quiet for several
+        # statusCheckIntervals of 2 s while nothing fails and other streams hear news.
+        composition, instance = element(
+            entity("patient", namespace, ready_delay="8s"), timeout=120, interval=2
+        )
+        assert await h.handler.deploy(element_context(composition, instance)) is not None
+        await h.handler.undeploy(element_context(composition, instance))
+        # (the list and watch: the stream of KServe's Deployments, started by the first deploy)
+        assert h.requests == {"apply": 1, "delete": 1, "list": 1, "watch": 1}
 
 
 async def test_deploy_acks_after_api_server_restart_when_ready_arrives_on_resumed_watch(

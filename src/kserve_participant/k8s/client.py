@@ -241,6 +241,10 @@ class K8sClient:
         """The API-server outage going on now, as this client's requests met it, if any."""
         return self._reachability.outage()
 
+    def answered_within(self, seconds: float) -> bool:
+        """Whether the API server answered this client (or its siblings) in the last ``seconds``."""
+        return self._reachability.answered_within(seconds)
+
     async def close(self) -> None:
         await self._api.close()
 

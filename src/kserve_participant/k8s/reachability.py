@@ -81,6 +81,10 @@ class Reachability:
             if waited >= EVIDENCE_S:
                 self._down(start, f"no answer for {_seconds(waited)}")
 
+    def answered_within(self, seconds: float) -> bool:
+        """Whether anything (an answer, a watch event or bookmark) came in the last ``seconds``."""
+        return self._answered_at is not None and self._clock() - self._answered_at < seconds
+
     def outage(self) -> Outage | None:
         """The outage going on now, if any: since when nothing answered, and the last error."""
         now = self._clock()

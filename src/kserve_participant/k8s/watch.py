@@ -11,9 +11,14 @@ back-off and logged once per streak (``stream_health``). A refused stream (403, 
 nothing needs any more (no waiter, no pin, nothing the owner follows there:
 ``keep_streams_while``) stops; through an outage (no answer, 5xx) every stream keeps trying.
 Waiters register a predicate on one object and are woken by the event that satisfies it.
-``resync_interval`` (the element's statusCheckInterval) only bounds staleness: a waiter that
-heard nothing for that long, while its stream heard nothing either (a stream that delivers
-events has missed none), re-GETs its object once.
+A stream that has listed and not failed since delivers every change, in order: a quiet stream
+means nothing changed, and a stream that died silently is found out by its read timeout and
+resumed from its last version (the server re-sends what it missed). So a waiter that heard
+nothing for ``resync_interval`` (the element's statusCheckInterval) sends nothing while the API
+server is heard from (any answer, event or bookmark, on any stream). Only when nothing at all
+came for that long (an idle cluster, or a frozen API server) does one re-GET, shared by every
+waiter that checks meanwhile, find out; the outage it may meet is what the acks report. While
+its stream is failing (back-off, re-list), a waiter re-GETs its own object once per interval.
 
 The cache holds what the streams say exists (``managedFields`` left out, as nobody reads them,
 and the spec unless ``keep_spec``; or only what a ``project`` function keeps), so the handler
@@ -86,7 +91,8 @@ class InferenceServiceWatch:
         self._list_error: dict[str | None, K8sError] = {}
         self._waiters: dict[Key, set[Waiter[object]]] = {}
         self._pins: Counter[Key] = Counter()
-        self._stream_heard: dict[str | None, float] = {}  # last list or event, per stream
+        self._in_order: set[str | None] = set()  # streams listed and not failed since
+        self._shared_reread: asyncio.Task[None] | None = None
         self._wake: dict[str | None, asyncio.Event] = {}  # ends a failing stream's back-off
         self._ensuring: Counter[str | None] = Counter()  # callers of ensure_watching, per stream
         self._in_use: Callable[[str | None], bool] = lambda namespace: False
@@ -238,12 +244,8 @@ class InferenceServiceWatch:
                         done, _ = await asyncio.wait({waiter.future}, timeout=stale_in)
                         if done:
                             return waiter.future.result()
-                    elif self._stream_alive(namespace, resync_interval):
-                        # The stream delivers in order and without gaps while it runs: heard
-                        # from lately, it has no news of this object because there is none.
-                        waiter.heard_at = time.monotonic()
                     else:
-                        await self._refresh(waiter, key)
+                        await self._check_quiet(waiter, key, resync_interval)
                         if waiter.future.done():
                             return waiter.future.result()
         except TimeoutError:
@@ -256,9 +258,22 @@ class InferenceServiceWatch:
                     del self._waiters[key]
                     self._drop_tombstone(key)
 
-    def _stream_alive(self, namespace: str, within: float) -> bool:
-        heard = self._stream_heard.get(self._stream_key(namespace))
-        return heard is not None and time.monotonic() - heard < within
+    async def _check_quiet(self, waiter: Waiter[V], key: Key, interval: float) -> None:
+        """``waiter`` heard nothing for ``interval`` (see the module's docstring)."""
+        if self._stream_key(key[0]) not in self._in_order:
+            await self._refresh(waiter, key)
+            return
+        if not self._client.answered_within(interval):
+            if self._shared_reread is None:
+                self._shared_reread = asyncio.create_task(self._refresh(waiter, key))
+                self._shared_reread.add_done_callback(self._reread_done)
+            # Shielded: the waiter whose re-read it is may reach its deadline; the others wait on.
+            await asyncio.shield(self._shared_reread)
+        waiter.heard_at = time.monotonic()
+
+    def _reread_done(self, task: asyncio.Task[None]) -> None:
+        if self._shared_reread is task:
+            self._shared_reread = None
 
     async def _fetch(self, key: Key) -> Observed | None:
         """A fresh GET; None when the API server cannot answer (the wait goes on)."""
@@ -284,6 +299,8 @@ class InferenceServiceWatch:
 
     async def stop(self) -> None:
         tasks = list(self._streams.values())
+        if self._shared_reread is not None:
+            tasks.append(self._shared_reread)
         self._streams.clear()
         for task in tasks:
             task.cancel()
@@ -310,7 +327,6 @@ class InferenceServiceWatch:
                     labels=self._labels,
                     server_timeout=self._settings.server_timeout_s,
                 ):
-                    self._stream_heard[namespace] = time.monotonic()
                     version = _version_of(obj) or version
                     health.worked()
                     self._apply_event(event_type, obj)
@@ -328,6 +344,7 @@ class InferenceServiceWatch:
                 # stream nothing needs may stop. Through an outage every stream keeps trying,
                 # its listeners (live status, metrics) included.
                 refused = isinstance(exc, K8sError) and not exc.retriable
+                self._in_order.discard(namespace)
             version = None
             if not await self._back_off(namespace, delay, may_stop=refused):
                 health.stopped()
@@ -344,7 +361,7 @@ class InferenceServiceWatch:
             self._attempted[namespace].set()
         self._list_error.pop(namespace, None)
         self._apply_list(namespace, listing.items)
-        self._stream_heard[namespace] = time.monotonic()
+        self._in_order.add(namespace)
         self._synced[namespace].set()
         return listing.resource_version
 
@@ -359,8 +376,9 @@ class InferenceServiceWatch:
                     await wake.wait()
             if not may_stop or self._needed(namespace):
                 return True
-        for table in (self._synced, self._attempted, self._list_error, self._stream_heard):
+        for table in (self._synced, self._attempted, self._list_error):
             table.pop(namespace, None)
+        self._in_order.discard(namespace)
         self._wake.pop(namespace, None)
         if self._streams.get(namespace) is asyncio.current_task():
             del self._streams[namespace]

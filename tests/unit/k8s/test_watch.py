@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -35,6 +36,14 @@ class FakeApi:
         self.failing_gets = 0
         self.list_error: Exception | None = None
         self.watched_from: list[str] = []
+        self.heard_from_lately = False  # as if another stream kept talking
+        self.last_event_at: float | None = None
+
+    def answered_within(self, seconds: float) -> bool:
+        recent_event = self.last_event_at is not None and (
+            time.monotonic() - self.last_event_at < seconds
+        )
+        return self.heard_from_lately or recent_event
 
     async def list(self, namespace: str | None, *, labels: Any) -> ListResult:
         self.lists += 1
@@ -61,12 +70,18 @@ class FakeApi:
             raise NotFound(404, "NotFound", f'"{name}" not found')
         return self.objects[name]
 
+    def break_stream(self) -> None:
+        """The watch stream fails and so do its re-lists (the GETs still answer)."""
+        self.list_error = ServerUnavailable(503, "ServiceUnavailable", "etcd leader changed")
+        self.events.put_nowait(ServerUnavailable(0, "Unreachable", "connection reset"))
+
     def emit(self, kind: str, item: dict[str, Any]) -> None:
         name = item["metadata"]["name"]
         if kind == "DELETED":
             self.objects.pop(name, None)
         else:
             self.objects[name] = item
+        self.last_event_at = time.monotonic()
         self.events.put_nowait((kind, item))
 
 
@@ -146,14 +161,48 @@ async def test_wait_until_raises_with_last_state_when_deadline_passes(api_and_wa
     assert timed_out.value.last.obj == obj("m", 2)
 
 
-async def test_wait_until_regets_when_no_event_within_interval(api_and_watch):
+async def test_wait_until_regets_when_no_event_within_interval_while_its_stream_fails(
+    api_and_watch,
+):
     api, watch = api_and_watch
     api.objects["m"] = obj("m", 2)
     await watch.ensure_watching("ns")
+    api.break_stream()
     api.objects["m"] = obj("m", 3, ready=True)  # changed, but the event never arrives
     result = await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
     assert result is True
     assert api.gets >= 1
+
+
+async def test_waiter_on_a_quiet_stream_sends_no_request_while_the_api_server_is_heard_from(
+    api_and_watch,
+):
+    api, watch = api_and_watch
+    api.objects["m"] = obj("m", 2)
+    await watch.ensure_watching("ns")
+    api.heard_from_lately = True  # e.g. another stream's events
+    # Many statusCheckIntervals without news: a stream in order has none to give.
+    with pytest.raises(WaitTimeout):
+        await watch.wait_until("ns", "m", ready, deadline=deadline(0.5), resync_interval=0.05)
+    assert api.gets == 0
+    assert api.lists == 1
+
+
+async def test_waiters_on_an_idle_cluster_share_one_reread_per_interval(api_and_watch):
+    api, watch = api_and_watch
+    names = [f"m{i}" for i in range(20)]
+    for name in names:
+        api.objects[name] = obj(name, 2, uid=name)
+    await watch.ensure_watching("ns")
+    waits = [
+        watch.wait_until("ns", name, ready, deadline=deadline(0.3), resync_interval=0.05)
+        for name in names
+    ]
+    outcomes = await asyncio.gather(*waits, return_exceptions=True)
+
+    assert all(isinstance(outcome, WaitTimeout) for outcome in outcomes)
+    # Nothing heard from the API server: someone checks, but not every waiter each interval.
+    assert 1 <= api.gets < len(names)
 
 
 async def test_listeners_hear_what_a_reget_finds_when_the_event_never_arrives(api_and_watch):
@@ -164,6 +213,7 @@ async def test_listeners_hear_what_a_reget_finds_when_the_event_never_arrives(ap
     )
     api.objects["m"] = obj("m", 2)
     await watch.ensure_watching("ns")
+    api.break_stream()
     api.objects["m"] = obj("m", 3, ready=True)  # changed, but the event never arrives
     await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
     assert heard[-1] == ("m", "3")
@@ -186,6 +236,7 @@ async def test_wait_until_keeps_waiting_when_a_reget_cannot_reach_the_api_server
     api, watch = api_and_watch
     api.objects["m"] = obj("m", 2)
     await watch.ensure_watching("ns")
+    api.break_stream()
     api.objects["m"] = obj("m", 3, ready=True)
     api.failing_gets = 2
     result = await watch.wait_until("ns", "m", ready, deadline=deadline(), resync_interval=0.05)
@@ -302,7 +353,9 @@ async def test_cache_keeps_only_what_the_projection_keeps_from_lists_events_and_
         api.emit("ADDED", {**obj("added", 3, uid="u2"), "spec": {"big": "y" * 1000}})
         watch.remember({**obj("written", 4, uid="u3"), "spec": {"big": "z"}})
         await _until(watch, lambda: len(watch.existing("ns")) == 3)
-        # changed on the server, its event lost: the waiter's re-read is cached as a view too
+        # changed on the server while the stream fails: the waiter's re-read is cached as a
+        # view too
+        api.break_stream()
         api.objects["reread"] = {**obj("reread", 5, ready=True, uid="u4"), "spec": {"big": "w"}}
         await watch.wait_until("ns", "reread", ready, deadline=deadline(), resync_interval=0.05)
 
