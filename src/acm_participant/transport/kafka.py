@@ -223,11 +223,19 @@ class KafkaTransport:
         self._spawn(self._watch_connection(), "kafka-connection-watch")
 
     async def _start_clients(self) -> None:
+        # Together: each client connects and reads metadata on its own, and the joins wait on
+        # the group coordinator; one after the other they would add up before REGISTER.
         self._producer = AIOKafkaProducer(**self._settings.client_kwargs())
-        await self._producer.start()
         consumer_kwargs = self._settings.consumer_kwargs()
-        for subscription in self._subscriptions:
-            self._consumers.append(await self._start_consumer(subscription, consumer_kwargs))
+        outcomes = await asyncio.gather(
+            self._producer.start(),
+            *(self._start_consumer(s, consumer_kwargs) for s in self._subscriptions),
+            return_exceptions=True,
+        )
+        self._consumers.extend(c for c in outcomes if isinstance(c, _Consumer))
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # the caller closes the clients that did start
 
     async def _start_consumer(
         self, subscription: Subscription, kwargs: dict[str, Any]
