@@ -320,10 +320,10 @@ async def test_a_deploy_slower_than_its_status_check_interval_costs_no_get_while
     async with harness(stack.info) as h, _chatter(kube_admin, namespace):
         await h.handler._watch.ensure_watching(namespace)
         h.requests.clear()
-        # Ready 8 s after its pod starts: the InferenceServices' stream is quiet for several
-        # statusCheckIntervals of 2 s while nothing fails and other streams hear news.
+        # Ready 12 s after its pod starts: the InferenceServices' stream is quiet for several
+        # statusCheckIntervals of 4 s while nothing fails and other streams hear news.
         composition, instance = element(
-            entity("patient", namespace, ready_delay="8s"), timeout=120, interval=2
+            entity("patient", namespace, ready_delay="12s"), timeout=120, interval=4
         )
         assert await h.handler.deploy(element_context(composition, instance)) is not None
         await h.handler.undeploy(element_context(composition, instance))
