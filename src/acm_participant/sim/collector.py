@@ -1,24 +1,29 @@
 """What the runtime-side driver receives: every participant message, kept in arrival order.
 
-The collector reads the transport, skips (and keeps) undecodable records and the runtime's own
-traffic, lets the driver react to each participant message (answer REGISTER, update its model),
-then files it in the :class:`~acm_participant.sim.inbox.Inbox` that acks are awaited from.
+The collector reads the transport, skips undecodable records (logging ten a minute, then a count,
+and keeping the last :data:`KEPT_UNDECODABLE` to look at) and the runtime's own traffic, lets the
+driver react to each participant message (answer REGISTER, update its model), then files it in
+the :class:`~acm_participant.sim.inbox.Inbox` that acks are awaited from.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 
+from acm_participant._core.engine.ratelimit import RateLimitedLog
 from acm_participant.errors import DecodeError, TransportError
 from acm_participant.protocol import AnyMessage, MessageType, decode
 from acm_participant.sim.inbox import Inbox
 from acm_participant.transport.base import Record, Transport
 
-__all__ = ["PARTICIPANT_MESSAGE_TYPES", "AckCollector"]
+__all__ = ["KEPT_UNDECODABLE", "PARTICIPANT_MESSAGE_TYPES", "AckCollector"]
 
 log = logging.getLogger(__name__)
+
+KEPT_UNDECODABLE = 100
 
 # What participants send; everything else on the topics is the runtime's own traffic.
 PARTICIPANT_MESSAGE_TYPES = frozenset(
@@ -41,7 +46,8 @@ class AckCollector:
         self._transport = transport
         self._observe = observe
         self.inbox = Inbox()
-        self.undecodable: list[Record] = []
+        self.undecodable: deque[Record] = deque(maxlen=KEPT_UNDECODABLE)
+        self._undecodable_log = RateLimitedLog(log, "undecodable records skipped")
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -58,7 +64,7 @@ class AckCollector:
             try:
                 message = decode(record.value)
             except DecodeError as exc:
-                log.warning(
+                self._undecodable_log.warning(
                     "Skipping undecodable record on %s partition %s offset %s: %s",
                     record.topic,
                     record.partition,

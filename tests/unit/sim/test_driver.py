@@ -166,6 +166,24 @@ async def test_driver_skips_and_logs_undecodable_record_with_its_offset_when_con
     assert f"{OP} partition 0 offset {garbage.offset}" in caplog.text
 
 
+async def test_driver_logs_and_keeps_a_bounded_share_of_a_flood_of_undecodable_records(
+    dialogue: Dialogue, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.WARNING)
+    flood = [dialogue.broker.publish(OP, b"{not json") for _ in range(500)]
+    status = await dialogue.driver.status_request(PARTICIPANT)
+    assert status.participant_id == PARTICIPANT
+    skipped = [
+        r
+        for r in caplog.records
+        if r.name.startswith("acm_participant.sim") and "undecodable record" in r.getMessage()
+    ]
+    assert len(skipped) == 10  # the rest are counted, not logged one by one
+    kept = [r.offset for r in dialogue.driver.undecodable]
+    assert kept == [r.offset for r in flood[-len(kept) :]]
+    assert len(kept) == 100
+
+
 async def test_driver_sends_restart_sync_when_known_participant_registers_new_replica(
     dialogue: Dialogue,
 ):
