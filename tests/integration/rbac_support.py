@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lightkube import AsyncClient
 from lightkube.models.authorization_v1 import ResourceAttributes, SubjectAccessReviewSpec
 from lightkube.models.meta_v1 import ObjectMeta
@@ -52,23 +54,13 @@ async def allowed(
 
 
 async def granted_once_seen(
-    client: AsyncClient,
-    home: str,
-    *,
-    verb: str,
-    resource: str,
-    namespace: str | None,
-    group: str = "",
-    within: float = 30.0,
+    client: AsyncClient, home: str, *, within: float = 30.0, **review: Any
 ) -> None:
-    """Waits until the API server's RBAC authorizer grants what a Role or binding just created
-    allows: it reads them from an informer cache, so a review sent right after the create can
-    still be answered from before it."""
+    """Waits until the API server's RBAC authorizer grants ``review`` (the arguments of
+    :func:`allowed`) to a Role or binding just created: it reads them from an informer cache, so
+    a review sent right after the create can still be answered from before it."""
 
     async def granted() -> bool | None:
-        answer = await allowed(
-            client, home, verb=verb, resource=resource, namespace=namespace, group=group
-        )
-        return True if answer else None
+        return True if await allowed(client, home, **review) else None
 
-    await eventually(granted, within=within, what=f"{verb} {resource} granted to {home}")
+    await eventually(granted, within=within, what=f"{review} granted to {home}")

@@ -63,6 +63,25 @@ async def create_all(client: AsyncClient, docs: list[dict[str, Any]], *, dry_run
         await client.create(codecs.from_dict(doc), dry_run=dry_run)
 
 
+async def apply_rbac(
+    client: AsyncClient,
+    docs: list[dict[str, Any]],
+    kinds: tuple[str, ...],
+    home: str,
+    namespace: str,
+) -> None:
+    """Creates the manifests' RBAC objects of ``kinds`` and waits until the authorizer applies
+    them (the participant's first verb in ``namespace``)."""
+    await create_all(client, [d for d in docs if d["kind"] in kinds], dry_run=False)
+    await granted_once_seen(
+        client, home, verb="get", group=GROUP, resource="inferenceservices", namespace=namespace
+    )
+
+
+NAMESPACED_RBAC = ("ServiceAccount", "Role", "RoleBinding")
+CLUSTER_RBAC = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding")
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 async def test_every_manifest_is_accepted_when_dry_run_on_the_api_server(
     variant, helm, kube_admin, fresh_namespaces
@@ -89,16 +108,7 @@ async def test_namespaced_rbac_allows_exactly_the_participant_verbs_when_reviewe
 ):
     home, allowed_namespace, other = fresh_namespaces
     docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))
-    rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
-    await create_all(kube_admin, rbac, dry_run=False)
-    await granted_once_seen(
-        kube_admin,
-        home,
-        verb="get",
-        group=GROUP,
-        resource="inferenceservices",
-        namespace=allowed_namespace,
-    )
+    await apply_rbac(kube_admin, docs, NAMESPACED_RBAC, home, allowed_namespace)
 
     for verb in PARTICIPANT_VERBS:
         assert await allowed(
@@ -164,16 +174,7 @@ async def test_cluster_rbac_allows_participant_verbs_everywhere_and_nothing_else
 ):
     home, allowed_namespace, other = fresh_namespaces
     docs = relocated(helm, "cluster", home, allowed_namespace, secrets.token_hex(3))
-    rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding")]
-    await create_all(kube_admin, rbac, dry_run=False)
-    await granted_once_seen(
-        kube_admin,
-        home,
-        verb="get",
-        group=GROUP,
-        resource="inferenceservices",
-        namespace=allowed_namespace,
-    )
+    await apply_rbac(kube_admin, docs, CLUSTER_RBAC, home, allowed_namespace)
 
     for verb in PARTICIPANT_VERBS:
         for namespace in (allowed_namespace, other, None):
@@ -231,8 +232,7 @@ async def test_participant_with_service_account_token_deploys_and_undeploys_when
 ):
     home, allowed_namespace, _ = fresh_namespaces
     docs = relocated(helm, "namespaced", home, allowed_namespace, secrets.token_hex(3))
-    rbac = [d for d in docs if d["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
-    await create_all(kube_admin, rbac, dry_run=False)
+    await apply_rbac(kube_admin, docs, NAMESPACED_RBAC, home, allowed_namespace)
     token_request = await kube_admin.create(
         ServiceAccount.Token(
             metadata=ObjectMeta(), spec=TokenRequestSpec(audiences=[], expirationSeconds=3600)
