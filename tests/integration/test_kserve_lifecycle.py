@@ -20,6 +20,7 @@ from acm_participant import ElementFailure
 from acm_participant.protocol.enums import DeployState, LockState
 from acm_participant.testing import element_context
 from kserve_participant.k8s.client import K8sClient
+from kserve_participant.k8s.watch import InferenceServiceWatch
 from kserve_participant.kserve.views import ISVC_LABEL
 from tests.integration.kserve_support import (
     InfoReport,
@@ -283,9 +284,12 @@ async def test_fifty_instances_cost_one_apply_and_one_delete_each_over_their_lif
 
 
 @contextlib.asynccontextmanager
-async def _chatter(admin: AsyncClient, namespace: str) -> AsyncIterator[None]:
-    """A Deployment with KServe's label, changed every 0.2 s: the participant's Deployments
-    stream hears from the API server all along (as during a mass deletion elsewhere)."""
+async def _chatter(
+    admin: AsyncClient, namespace: str, heard_by: InferenceServiceWatch
+) -> AsyncIterator[None]:
+    """A Deployment with KServe's label, changed twice a second, each change once ``heard_by``
+    (the participant's Deployments watch) has heard the last: the participant hears from the API
+    server all along (as during a mass deletion elsewhere)."""
     chatter = Deployment(
         metadata=ObjectMeta(name="chatter", namespace=namespace, labels={ISVC_LABEL: "chatter"}),
         spec=DeploymentSpec(
@@ -297,38 +301,55 @@ async def _chatter(admin: AsyncClient, namespace: str) -> AsyncIterator[None]:
             ),
         ),
     )
+    heard = asyncio.Event()
+    unsubscribe = heard_by.subscribe(
+        lambda key, seen: heard.set() if key == (namespace, "chatter") else None
+    )
+    await heard_by.ensure_watching(namespace)
     await admin.create(chatter)
+
+    done = asyncio.Event()
 
     async def talk() -> None:
         for turn in itertools.count():
+            async with asyncio.timeout(30):
+                await heard.wait()
+            heard.clear()
+            # Two changes a second are plenty against statusCheckIntervals of seconds; as fast
+            # as the participant hears them would be a hundred and more.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.5):
+                    await done.wait()
+            if done.is_set():
+                return
             patch = {"metadata": {"annotations": {"turn": str(turn)}}}
             await admin.patch(Deployment, "chatter", patch, namespace=namespace)
-            await asyncio.sleep(0.2)
 
     talking = asyncio.create_task(talk())
     try:
         yield
     finally:
-        talking.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await talking
+        done.set()
+        heard.set()
+        await talking
+        unsubscribe()
 
 
 async def test_a_deploy_slower_than_its_status_check_interval_costs_no_get_while_the_server_talks(
     stack: Any, namespace: str, kube_admin: AsyncClient
 ) -> None:
-    async with harness(stack.info) as h, _chatter(kube_admin, namespace):
+    async with harness(stack.info) as h:
         await h.handler._watch.ensure_watching(namespace)
-        h.requests.clear()
-        # Ready 12 s after its pod starts: the InferenceServices' stream is quiet for several
-        # statusCheckIntervals of 4 s while nothing fails and other streams hear news.
-        composition, instance = element(
-            entity("patient", namespace, ready_delay="12s"), timeout=120, interval=4
-        )
-        assert await h.handler.deploy(element_context(composition, instance)) is not None
-        await h.handler.undeploy(element_context(composition, instance))
-        # (the list and watch: the stream of KServe's Deployments, started by the first deploy)
-        assert h.requests == {"apply": 1, "delete": 1, "list": 1, "watch": 1}
+        async with _chatter(kube_admin, namespace, h.handler._deployments):
+            h.requests.clear()
+            # Ready 12 s after its pod starts: the InferenceServices' stream is quiet for several
+            # statusCheckIntervals of 4 s while nothing fails and other streams hear news.
+            composition, instance = element(
+                entity("patient", namespace, ready_delay="12s"), timeout=120, interval=4
+            )
+            assert await h.handler.deploy(element_context(composition, instance)) is not None
+            await h.handler.undeploy(element_context(composition, instance))
+            assert h.requests == {"apply": 1, "delete": 1}
 
 
 async def test_deploy_acks_after_api_server_restart_when_ready_arrives_on_resumed_watch(
